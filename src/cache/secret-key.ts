@@ -1,0 +1,21 @@
+/**
+ * Cache keys derived from secret material (passwords, tokens) are HMAC-SHA256 digests under a random key made at
+ * process start: a heap dump or a log of cache keys reveals nothing that can be replayed or brute-forced offline,
+ * and keys differ between processes.
+ */
+import { createHmac, randomBytes } from "node:crypto";
+
+export type SecretKeyer = (...parts: readonly string[]) => string;
+
+export function createSecretKeyer(key: Buffer = randomBytes(32)): SecretKeyer {
+  return (...parts) => {
+    const mac = createHmac("sha256", key);
+    // Length-prefixed parts: ("ab","c") and ("a","bc") never collide.
+    for (const part of parts) {
+      const bytes = Buffer.from(part, "utf8");
+      mac.update(`${bytes.length}:`);
+      mac.update(bytes);
+    }
+    return mac.digest("base64url");
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The resolved configuration: complete (defaults applied), validated and deeply frozen. Handlers only ever see
+ * this type, never raw options.
+ */
+import type { IdentityHeaderNames } from "../core/decision.js";
+import type { Route } from "../core/routes.js";
+
+export interface HtpasswdFileSource {
+  readonly name: string;
+  /** Absolute path. */
+  readonly path: string;
+  /** Prepended to every user name of this source in identities. */
+  readonly usernamePrefix: string;
+  /** Groups every user of this source gets. */
+  readonly groups: readonly string[];
+}
+
+export interface Config {
+  readonly listen: { readonly address: string; readonly port: number };
+  readonly logLevel: "debug" | "info" | "warn" | "error";
+  readonly identityHeaders: IdentityHeaderNames;
+  readonly htpasswd: {
+    readonly allowWeakSchemes: boolean;
+    readonly cache: { readonly ttlMs: number; readonly maxEntries: number };
+    readonly files: readonly HtpasswdFileSource[];
+  };
+  readonly routes: readonly Route[];
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    if (value instanceof Set || value instanceof Map) return Object.freeze(value);
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

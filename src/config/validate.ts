@@ -1,0 +1,265 @@
+/**
+ * Options (the YAML as written) → Config (complete, validated, frozen). Every problem is collected and reported
+ * at once, one line each, naming where: `routes[2].host has "Foo_bar": it must be ...`.
+ */
+import { resolve } from "node:path";
+import { normalizeHost, normalizePath } from "../core/normalize.js";
+import { fail, ok, type Result } from "../core/result.js";
+import type { Route, RouteAuthorization } from "../core/routes.js";
+import type { AuthenticatorKind } from "../core/types.js";
+import { type Config, deepFreeze, type HtpasswdFileSource } from "./config.js";
+import {
+  checkKnownFields,
+  type Problems,
+  readBoolean,
+  readDuration,
+  readInteger,
+  readList,
+  readObject,
+  readString,
+} from "./fields.js";
+
+export const DEFAULTS = Object.freeze({
+  address: "127.0.0.1",
+  port: 8080,
+  logLevel: "info",
+  realm: "rbac-gate",
+  userHeaders: ["X-Auth-Request-User", "X-Remote-User"],
+  groupHeaders: ["X-Auth-Request-Groups", "X-Remote-Group"],
+  passwordCacheTtlMs: 5 * 60_000,
+  passwordCacheMaxEntries: 10_000,
+});
+
+const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
+const SOURCE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const REALM = /^[\x20-\x7e]{1,128}$/;
+const ADDRESS = /^[0-9a-fA-F.:]+$|^localhost$/;
+const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+
+/**
+ * @param options the parsed YAML document
+ * @param baseDir folder that relative file paths are resolved against (the config file's folder)
+ */
+export function resolveConfig(options: unknown, baseDir: string): Result<Config, readonly string[]> {
+  const problems: Problems = [];
+  const root = readObject(problems, "configuration", options ?? {}) ?? {};
+  checkKnownFields(problems, "configuration", root, [
+    "listen",
+    "logLevel",
+    "realm",
+    "identityHeaders",
+    "htpasswd",
+    "routes",
+  ]);
+
+  const listenOpts = readObject(problems, "listen", root.listen) ?? {};
+  checkKnownFields(problems, "listen", listenOpts, ["address", "port"]);
+  const address =
+    readString(problems, "listen.address", listenOpts.address, { pattern: ADDRESS, describe: "an IP address" }) ??
+    DEFAULTS.address;
+  const port = readInteger(problems, "listen.port", listenOpts.port, 1, 65535) ?? DEFAULTS.port;
+
+  const logLevel =
+    (readString(problems, "logLevel", root.logLevel, {
+      pattern: /^(debug|info|warn|error)$/,
+      describe: `one of ${LOG_LEVELS.join(", ")}`,
+    }) as Config["logLevel"] | undefined) ?? "info";
+
+  const defaultRealm =
+    readString(problems, "realm", root.realm, { pattern: REALM, describe: "printable ASCII, 1 to 128 characters" }) ??
+    DEFAULTS.realm;
+
+  const identityHeaders = readIdentityHeaders(problems, root.identityHeaders);
+  const htpasswd = readHtpasswd(problems, root.htpasswd, baseDir);
+  const sourceNames = new Set(htpasswd.files.map((f) => f.name));
+  const routes = readRoutes(problems, root.routes, defaultRealm, sourceNames);
+
+  if (problems.length > 0) return fail(problems);
+  return ok(deepFreeze<Config>({ listen: { address, port }, logLevel, identityHeaders, htpasswd, routes }));
+}
+
+function readHeaderNames(problems: Problems, subject: string, v: unknown, fallback: readonly string[]): string[] {
+  const item = (s: string, x: unknown) =>
+    readString(problems, s, x, { pattern: HEADER_NAME, describe: "an HTTP header name" });
+  return readList(problems, subject, v, item) ?? [...fallback];
+}
+
+function readIdentityHeaders(problems: Problems, v: unknown): Config["identityHeaders"] {
+  const opts = readObject(problems, "identityHeaders", v) ?? {};
+  checkKnownFields(problems, "identityHeaders", opts, ["user", "groups"]);
+  const user = readHeaderNames(problems, "identityHeaders.user", opts.user, DEFAULTS.userHeaders);
+  const groups = readHeaderNames(problems, "identityHeaders.groups", opts.groups, DEFAULTS.groupHeaders);
+  const seen = new Set<string>();
+  for (const name of [...user, ...groups]) {
+    const key = name.toLowerCase();
+    if (seen.has(key)) problems.push(`identityHeaders has "${name}" twice: each header carries one field`);
+    seen.add(key);
+  }
+  return { user, groups };
+}
+
+function readHtpasswd(problems: Problems, v: unknown, baseDir: string): Config["htpasswd"] {
+  const opts = readObject(problems, "htpasswd", v) ?? {};
+  checkKnownFields(problems, "htpasswd", opts, ["allowWeakSchemes", "cache", "files"]);
+  const allowWeakSchemes = readBoolean(problems, "htpasswd.allowWeakSchemes", opts.allowWeakSchemes) ?? true;
+  const cacheOpts = readObject(problems, "htpasswd.cache", opts.cache) ?? {};
+  checkKnownFields(problems, "htpasswd.cache", cacheOpts, ["ttl", "maxEntries"]);
+  const cache = {
+    ttlMs: readDuration(problems, "htpasswd.cache.ttl", cacheOpts.ttl) ?? DEFAULTS.passwordCacheTtlMs,
+    maxEntries:
+      readInteger(problems, "htpasswd.cache.maxEntries", cacheOpts.maxEntries, 1, 10_000_000) ??
+      DEFAULTS.passwordCacheMaxEntries,
+  };
+  const names = new Set<string>();
+  const files =
+    readList(problems, "htpasswd.files", opts.files, (subject, x): HtpasswdFileSource | undefined => {
+      const f = readObject(problems, subject, x, true);
+      if (!f) return undefined;
+      checkKnownFields(problems, subject, f, ["name", "path", "usernamePrefix", "groups"]);
+      const name = readString(problems, `${subject}.name`, f.name, {
+        required: true,
+        pattern: SOURCE_NAME,
+        describe: "a lower-case DNS label",
+      });
+      if (name !== undefined && names.has(name))
+        problems.push(`${subject}.name has "${name}" again: names must be unique`);
+      if (name !== undefined) names.add(name);
+      const path = readString(problems, `${subject}.path`, f.path, { required: true, describe: "a file path" });
+      const usernamePrefix =
+        f.usernamePrefix === ""
+          ? ""
+          : readString(problems, `${subject}.usernamePrefix`, f.usernamePrefix, {
+              pattern: /^[\x21-\x7e]{1,64}$/,
+              describe: "visible ASCII without spaces",
+            });
+      const groups = readList(problems, `${subject}.groups`, f.groups, (s, g) =>
+        readString(problems, s, g, { pattern: /^[\x21-\x7e]{1,253}$/, describe: "a group name" }),
+      );
+      if (name === undefined || path === undefined) return undefined;
+      return { name, path: resolve(baseDir, path), usernamePrefix: usernamePrefix ?? "", groups: groups ?? [] };
+    }) ?? [];
+  return { allowWeakSchemes, cache, files };
+}
+
+function readRoutes(problems: Problems, v: unknown, defaultRealm: string, sources: ReadonlySet<string>): Route[] {
+  const seen = new Set<string>();
+  const routes =
+    readList(
+      problems,
+      "routes",
+      v,
+      (subject, x): Route | undefined => {
+        const r = readObject(problems, subject, x, true);
+        if (!r) return undefined;
+        checkKnownFields(problems, subject, r, ["host", "path", "authenticators", "htpasswd", "realm", "allow"]);
+        const host = readRouteHost(problems, `${subject}.host`, r.host);
+        const pathPrefix = readRoutePath(problems, `${subject}.path`, r.path);
+        const authenticators = readAuthenticators(problems, `${subject}.authenticators`, r.authenticators);
+        const htpasswd = readString(problems, `${subject}.htpasswd`, r.htpasswd, { describe: "an htpasswd file name" });
+        if (htpasswd !== undefined && !sources.has(htpasswd)) {
+          problems.push(`${subject}.htpasswd has "${htpasswd}": it must name an entry of htpasswd.files`);
+        }
+        if (htpasswd === undefined && authenticators?.includes("basic")) {
+          problems.push(`${subject}.htpasswd is missing: basic authentication needs an htpasswd file`);
+        }
+        const realm =
+          readString(problems, `${subject}.realm`, r.realm, {
+            pattern: REALM,
+            describe: "printable ASCII, 1 to 128 characters",
+          }) ?? defaultRealm;
+        const authorization = readAllow(problems, `${subject}.allow`, r.allow);
+        if (host === undefined || pathPrefix === undefined || !authenticators || !authorization) return undefined;
+        const key = `${host}${pathPrefix}`;
+        if (seen.has(key))
+          problems.push(`${subject} has host "${host}" and path "${pathPrefix}" again: routes must differ`);
+        seen.add(key);
+        return {
+          source: subject,
+          host,
+          pathPrefix,
+          authenticators,
+          realm,
+          authorization,
+          ...(htpasswd === undefined ? {} : { htpasswd }),
+        };
+      },
+      { required: true, nonEmpty: true },
+    ) ?? [];
+  return routes;
+}
+
+function readRouteHost(problems: Problems, subject: string, v: unknown): string | undefined {
+  const describe = 'a lower-case DNS name without port, or "*." and a DNS name';
+  const host = readString(problems, subject, v, { required: true, describe });
+  if (host === undefined) return undefined;
+  const name = host.startsWith("*.") ? host.slice(2) : host;
+  const normalized = normalizeHost(name);
+  if (!normalized.ok || normalized.value !== name || name.includes("*")) {
+    problems.push(`${subject} has "${host}": it must be ${describe}`);
+    return undefined;
+  }
+  return host;
+}
+
+function readRoutePath(problems: Problems, subject: string, v: unknown): string | undefined {
+  if (v === undefined) return "/";
+  const describe = 'a normalized path prefix such as "/" or "/api"';
+  const path = readString(problems, subject, v, { describe });
+  if (path === undefined) return undefined;
+  const normalized = normalizePath(path);
+  if (!normalized.ok || normalized.value !== path || (path !== "/" && path.endsWith("/")) || path.includes("?")) {
+    problems.push(`${subject} has "${path}": it must be ${describe}`);
+    return undefined;
+  }
+  return path;
+}
+
+function readAuthenticators(problems: Problems, subject: string, v: unknown): AuthenticatorKind[] | undefined {
+  if (v === undefined) return ["basic"];
+  const kinds = readList(
+    problems,
+    subject,
+    v,
+    (s, x) => {
+      if (x === "basic") return "basic" as const;
+      if (x === "bearer") {
+        problems.push(`${s} has "bearer": bearer tokens are verified by TokenReview, which needs a cluster`);
+        return undefined;
+      }
+      problems.push(`${s} has ${JSON.stringify(x)}: it must be "basic"`);
+      return undefined;
+    },
+    { nonEmpty: true },
+  );
+  if (kinds && new Set(kinds).size !== kinds.length) {
+    problems.push(`${subject} has a repeated entry: list each authenticator once`);
+    return undefined;
+  }
+  return kinds;
+}
+
+function readAllow(problems: Problems, subject: string, v: unknown): RouteAuthorization | undefined {
+  const rule = "it must be either {authenticated: true} or {users: [names]}";
+  const allow = readObject(problems, subject, v, true);
+  if (!allow) return undefined;
+  checkKnownFields(problems, subject, allow, ["authenticated", "users"]);
+  if (allow.authenticated !== undefined && allow.users !== undefined) {
+    problems.push(`${subject} has both authenticated and users: ${rule}`);
+    return undefined;
+  }
+  if (allow.authenticated !== undefined) {
+    if (allow.authenticated !== true) {
+      problems.push(`${subject}.authenticated has ${JSON.stringify(allow.authenticated)}: ${rule}`);
+      return undefined;
+    }
+    return { kind: "authenticated" };
+  }
+  const users = readList(
+    problems,
+    `${subject}.users`,
+    allow.users,
+    (s, x) => readString(problems, s, x, { describe: "a user name" }),
+    { required: true, nonEmpty: true },
+  );
+  return users ? { kind: "users", users: new Set(users) } : undefined;
+}

@@ -1,0 +1,30 @@
+/**
+ * Vocabulary shared by the decision core and its adapters. Names follow Kubernetes where a concept exists there
+ * (UserInfo as in authentication.k8s.io/v1).
+ */
+
+/** An authenticated identity, shaped like authentication.k8s.io/v1 UserInfo. */
+export interface UserInfo {
+  readonly username: string;
+  readonly uid?: string;
+  readonly groups: readonly string[];
+  readonly extra?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The request the proxy is asking about, after normalization. */
+export interface OriginalRequest {
+  /** Upper-case HTTP method as the client sent it. */
+  readonly method: string;
+  /** Lower-case host without port or trailing dot. */
+  readonly host: string;
+  /** Percent-decoded path with dot-segments resolved and slashes merged; always starts with "/". */
+  readonly path: string;
+}
+
+/** Where a request came from, for logs and (later) regulation. Never used for decisions about identity. */
+export interface RequestContext {
+  readonly requestId?: string;
+  readonly clientAddress?: string;
+}
+
+export type AuthenticatorKind = "basic" | "bearer";

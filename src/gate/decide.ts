@@ -1,0 +1,95 @@
+/**
+ * The decision pipeline: read the original request → find its route → authenticate → authorize.
+ * Depends only on interfaces; every outcome is a Decision value, and every fault becomes an "error" decision
+ * (500, fail closed) with the cause kept for the log.
+ */
+import type { Authenticator } from "../authn/authenticator.js";
+import type { Authorizer } from "../authz/authorizer.js";
+import { type Credentials, parseAuthorization } from "../core/credentials.js";
+import type { Challenge, Decision } from "../core/decision.js";
+import type { Dialect } from "../core/dialects/dialect.js";
+import type { Route } from "../core/routes.js";
+import type { OriginalRequest } from "../core/types.js";
+
+export interface DecisionInput {
+  /** Reads a single-valued request header by lower-case name. */
+  readonly header: (name: string) => string | undefined;
+  /** Every Authorization header line, in order. */
+  readonly authorization: readonly string[];
+}
+
+export interface DecisionRecord {
+  readonly decision: Decision;
+  readonly request?: OriginalRequest;
+  readonly route?: Route;
+  /** The fault behind an "error" decision. */
+  readonly cause?: unknown;
+}
+
+export interface GateDeps {
+  readonly dialect: Dialect;
+  readonly resolveRoute: (request: OriginalRequest) => Route | undefined;
+  readonly authenticators: {
+    readonly basic?: Authenticator<Extract<Credentials, { kind: "basic" }>>;
+    readonly bearer?: Authenticator<Extract<Credentials, { kind: "bearer" }>>;
+  };
+  readonly authorizer: Authorizer;
+}
+
+export type Gate = (input: DecisionInput) => Promise<DecisionRecord>;
+
+export function createGate(deps: GateDeps): Gate {
+  return async (input) => {
+    const read = deps.dialect(input.header);
+    if (!read.ok) {
+      const { kind, reason } = read.error;
+      return { decision: kind === "misconfigured" ? { kind: "error", reason } : { kind: "forbidden", reason } };
+    }
+    const request = read.value;
+    const route = deps.resolveRoute(request);
+    if (route === undefined) {
+      return { request, decision: { kind: "forbidden", reason: "no route for this host and path" } };
+    }
+    try {
+      return { request, route, decision: await decideForRoute(deps, input, request, route) };
+    } catch (cause) {
+      return { request, route, cause, decision: { kind: "error", reason: "authentication or authorization failed" } };
+    }
+  };
+}
+
+async function decideForRoute(
+  deps: GateDeps,
+  input: DecisionInput,
+  request: OriginalRequest,
+  route: Route,
+): Promise<Decision> {
+  const credentials = parseAuthorization(input.authorization);
+  const challenge = (invalidToken = false): Challenge => ({
+    realm: route.realm,
+    schemes: route.authenticators,
+    invalidToken: invalidToken && route.authenticators.includes("bearer"),
+  });
+  if (credentials.kind === "none") return { kind: "unauthenticated", reason: "no credentials", challenge: challenge() };
+  if (credentials.kind === "malformed") {
+    return { kind: "unauthenticated", reason: credentials.reason, challenge: challenge() };
+  }
+  if (!route.authenticators.includes(credentials.kind)) {
+    return {
+      kind: "unauthenticated",
+      reason: `${credentials.kind} credentials are not accepted here`,
+      challenge: challenge(),
+    };
+  }
+  const authn =
+    credentials.kind === "basic"
+      ? await deps.authenticators.basic?.authenticate(credentials, route)
+      : await deps.authenticators.bearer?.authenticate(credentials, route);
+  if (authn === undefined) throw new Error(`no ${credentials.kind} authenticator is configured`);
+  if (authn.kind === "rejected") {
+    return { kind: "unauthenticated", reason: authn.reason, challenge: challenge(credentials.kind === "bearer") };
+  }
+  const authz = await deps.authorizer.authorize(authn.user, request, route);
+  if (authz.kind === "deny") return { kind: "forbidden", reason: authz.reason, user: authn.user };
+  return { kind: "allow", user: authn.user };
+}

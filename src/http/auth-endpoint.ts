@@ -1,0 +1,82 @@
+/**
+ * The HTTP edge of one dialect's endpoint: turns an express request into a DecisionInput, the decision into an
+ * answer, and logs it. Only headers are read; there is never a body to parse.
+ */
+import type { Request, Response } from "express";
+import { answer, type IdentityHeaderNames } from "../core/decision.js";
+import type { DecisionRecord, Gate } from "../gate/decide.js";
+import type { Logger } from "../log.js";
+
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+export interface AuthEndpointDeps {
+  readonly dialect: string;
+  readonly gate: Gate;
+  readonly identityHeaders: IdentityHeaderNames;
+  readonly logger: Logger;
+}
+
+/** Every Authorization line: Node keeps only the first of repeated Authorization headers in req.headers. */
+function authorizationValues(raw: readonly string[]): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === 13 && name.toLowerCase() === "authorization") values.push(raw[i + 1] as string);
+  }
+  return values;
+}
+
+export function authEndpoint(deps: AuthEndpointDeps) {
+  const { gate, identityHeaders, logger, dialect } = deps;
+  return async (req: Request, res: Response): Promise<void> => {
+    const started = performance.now();
+    const header = (name: string) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    let record: DecisionRecord;
+    try {
+      record = await gate({ header, authorization: authorizationValues(req.rawHeaders) });
+    } catch (cause) {
+      record = { decision: { kind: "error", reason: "unexpected failure" }, cause };
+    }
+    const reply = answer(record.decision, identityHeaders);
+    res.status(reply.status);
+    for (const [name, value] of reply.headers) res.setHeader(name, value);
+    if (reply.status !== 200) res.setHeader("Cache-Control", "no-store");
+    res.setHeader("Content-Type", "text/plain; charset=utf-8");
+    res.end(reply.body);
+    logDecision(logger, dialect, record, reply.status, header("x-request-id"), performance.now() - started);
+  };
+}
+
+function logDecision(
+  logger: Logger,
+  dialect: string,
+  record: DecisionRecord,
+  status: number,
+  requestId: string | undefined,
+  ms: number,
+): void {
+  const { decision, request, route, cause } = record;
+  const level = decision.kind === "error" ? "error" : decision.kind === "allow" ? "debug" : "info";
+  if (!logger.isLevelEnabled(level)) return;
+  const user = decision.kind === "allow" || decision.kind === "forbidden" ? decision.user?.username : undefined;
+  logger[level](
+    {
+      requestId: requestId && REQUEST_ID.test(requestId) ? requestId : undefined,
+      dialect,
+      method: request?.method,
+      host: request?.host,
+      path: request?.path,
+      route: route?.source,
+      user,
+      decision: decision.kind,
+      reason: decision.kind === "allow" ? undefined : decision.reason,
+      status,
+      ms: Math.round(ms * 100) / 100,
+      ...(cause === undefined ? {} : { err: cause instanceof Error ? cause.message : String(cause) }),
+    },
+    "decision",
+  );
+}

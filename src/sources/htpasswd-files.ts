@@ -1,0 +1,126 @@
+/**
+ * htpasswd files on disk as a source of users, reloaded on change.
+ *
+ * Changes are picked up from a watch on the file's folder (which also sees the symlink swap of a mounted
+ * Secret or ConfigMap) and from a periodic re-read as a safety net for file systems without notifications.
+ * A reload that fails (file missing or unreadable) keeps the last good users and logs why; a file that loads
+ * gives exactly its users, with each refused entry logged by line and user name, never by hash.
+ */
+import { type FSWatcher, watch } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { basename, dirname } from "node:path";
+import type { HtpasswdEntry } from "../authn/htpasswd/parse.js";
+import { parseHtpasswd } from "../authn/htpasswd/parse.js";
+import type { HtpasswdStore } from "../authn/htpasswd/store.js";
+import type { HtpasswdFileSource } from "../config/config.js";
+import type { Logger } from "../log.js";
+
+export interface HtpasswdFilesOptions {
+  readonly allowWeakSchemes: boolean;
+  /** Safety-net re-read interval; change notifications usually act within milliseconds. */
+  readonly pollIntervalMs?: number;
+  readonly logger: Logger;
+}
+
+interface LoadedSource {
+  readonly spec: HtpasswdFileSource;
+  text?: string;
+  users?: ReadonlyMap<string, HtpasswdEntry>;
+  /** Reloads run one after another, so an older read never overwrites a newer one. */
+  queue: Promise<string | undefined>;
+}
+
+export class HtpasswdFiles implements HtpasswdStore {
+  private readonly sources = new Map<string, LoadedSource>();
+  private readonly watchers: FSWatcher[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  private constructor(private readonly options: HtpasswdFilesOptions) {}
+
+  /**
+   * Reads every file once. Resolves the store and the problems that must stop start-up (unreadable files);
+   * refused entries are logged, not fatal.
+   */
+  static async open(
+    specs: readonly HtpasswdFileSource[],
+    options: HtpasswdFilesOptions,
+  ): Promise<{ store: HtpasswdFiles; problems: string[] }> {
+    const store = new HtpasswdFiles(options);
+    const problems: string[] = [];
+    for (const spec of specs) {
+      const source: LoadedSource = { spec, queue: Promise.resolve(undefined) };
+      store.sources.set(spec.name, source);
+      const error = await store.reload(source);
+      if (error) problems.push(`htpasswd file "${spec.name}" (${spec.path}) cannot be read: ${error}`);
+    }
+    return { store, problems };
+  }
+
+  users(name: string): ReadonlyMap<string, HtpasswdEntry> | undefined {
+    return this.sources.get(name)?.users;
+  }
+
+  /** Starts watching every file for changes. */
+  watch(): void {
+    for (const source of this.sources.values()) {
+      let pending: NodeJS.Timeout | undefined;
+      const schedule = () => {
+        clearTimeout(pending);
+        pending = setTimeout(() => void this.reload(source), 50);
+      };
+      try {
+        const watcher = watch(dirname(source.spec.path), { persistent: false }, (_event, file) => {
+          if (file === null || file === basename(source.spec.path) || file.startsWith("..")) schedule();
+        });
+        watcher.on("error", () => undefined);
+        this.watchers.push(watcher);
+      } catch (error) {
+        this.options.logger.warn(
+          { source: source.spec.name, err: String(error) },
+          "htpasswd watch unavailable; polling",
+        );
+      }
+      const timer = setInterval(() => void this.reload(source), this.options.pollIntervalMs ?? 2000);
+      timer.unref();
+      this.timers.push(timer);
+    }
+  }
+
+  close(): void {
+    for (const w of this.watchers) w.close();
+    for (const t of this.timers) clearInterval(t);
+  }
+
+  /** @returns the read error, if the file could not be read (the last good users are kept). */
+  private reload(source: LoadedSource): Promise<string | undefined> {
+    source.queue = source.queue.then(() => this.read(source));
+    return source.queue;
+  }
+
+  private async read(source: LoadedSource): Promise<string | undefined> {
+    const { spec } = source;
+    const log = this.options.logger.child({ source: spec.name, path: spec.path });
+    let text: string;
+    try {
+      text = await readFile(spec.path, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      if (source.users) log.error({ code }, "htpasswd reload failed; keeping the last good users");
+      return code;
+    }
+    if (text === source.text) return undefined;
+    const parsed = parseHtpasswd(text, { allowWeakSchemes: this.options.allowWeakSchemes });
+    const first = source.text === undefined;
+    source.text = text;
+    source.users = parsed.users;
+    for (const problem of parsed.problems) log.warn({ problem }, "htpasswd entry refused");
+    if (parsed.weakUsers.length > 0) {
+      log.warn(
+        { users: parsed.weakUsers },
+        "htpasswd users with weak password hashes; re-create them with htpasswd -B",
+      );
+    }
+    log.info({ users: parsed.users.size }, first ? "htpasswd loaded" : "htpasswd reloaded");
+    return undefined;
+  }
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Builds the test tools (kube-apiserver, etcd, helm, kubeconform) from Go modules and caches the binaries
+# outside the repository, keyed by version, so that every clone on this machine reuses them.
+#
+#   tools/build.sh            build what is missing, print the bin folder
+#   tools/build.sh --print    print the bin folder only (no build)
+#
+# Cache: ${RBAC_GATE_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rbac-gate-tools}/<tool>-<version>/<tool>
+# The Go module and build caches are Go's own (GOMODCACHE, GOCACHE), also outside the repository.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=versions.env
+. "$here/versions.env"
+cache=${RBAC_GATE_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rbac-gate-tools}
+bin="$cache/bin"
+mkdir -p "$bin"
+
+log() { printf 'tools: %s\n' "$*" >&2; }
+
+# link NAME DIR: makes $bin/NAME point at the versioned binary.
+link() { ln -sfn "$2/$1" "$bin/$1"; }
+
+# Work on a private copy of a wrapper module: go.mod/go.sum are generated, never written into the repo.
+scratch() {
+  local d
+  d=$(mktemp -d)
+  cp "$here/$1/go.mod" "$d/"
+  [ -f "$here/$1/go.sum" ] && cp "$here/$1/go.sum" "$d/"
+  echo "$d"
+}
+
+build_kube_apiserver() {
+  local out="$cache/kube-apiserver-v$KUBE_VERSION"
+  if [ -x "$out/kube-apiserver" ]; then link kube-apiserver "$out"; return; fi
+  log "building kube-apiserver v$KUBE_VERSION (first time only; several minutes)"
+  local d mod staging minor ldf p
+  d=$(scratch kube-apiserver)
+  mod=$(cd "$d" && go mod download -json "k8s.io/kubernetes@v$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p')
+  minor=${KUBE_VERSION#1.}; minor=${minor%%.*}
+  # k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with local folders;
+  # a consumer must replace each with its published v0.<minor>.<patch> tag.
+  staging=$(sed -n 's|^\s*\(k8s.io/[a-z0-9-]*\) => \./staging/.*|\1|p' "$mod")
+  (
+    cd "$d"
+    go mod edit -require="k8s.io/kubernetes@v$KUBE_VERSION"
+    for p in $staging; do go mod edit -replace="$p=$p@v0.${KUBE_VERSION#1.}"; done
+    go mod tidy
+    ldf="-s -w"
+    for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+      ldf="$ldf -X $p.gitVersion=v$KUBE_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
+    done
+    mkdir -p "$out.tmp"
+    CGO_ENABLED=0 go build -trimpath -tags selinux,notest -ldflags "$ldf" -o "$out.tmp/kube-apiserver" \
+      k8s.io/kubernetes/cmd/kube-apiserver
+  )
+  rm -rf "$d" "$out"; mv "$out.tmp" "$out"
+  link kube-apiserver "$out"
+}
+
+build_etcd() {
+  local out="$cache/etcd-v$ETCD_VERSION"
+  if [ -x "$out/etcd" ]; then link etcd "$out"; return; fi
+  log "building etcd v$ETCD_VERSION"
+  local d; d=$(scratch etcd)
+  (
+    cd "$d"
+    go mod edit -require="go.etcd.io/etcd/server/v3@v$ETCD_VERSION"
+    go mod tidy
+    mkdir -p "$out.tmp"
+    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" go.etcd.io/etcd/server/v3
+  )
+  rm -rf "$d" "$out"; mv "$out.tmp" "$out"
+  link etcd "$out"
+}
+
+# go install-able tools: NAME VERSION PACKAGE [LDFLAGS]
+build_installable() {
+  local name=$1 version=$2 pkg=$3 ldf=${4:-}
+  local out="$cache/$name-v$version"
+  if [ -x "$out/$name" ]; then link "$name" "$out"; return; fi
+  log "building $name v$version"
+  mkdir -p "$out.tmp"
+  CGO_ENABLED=0 GOBIN="$out.tmp" go install -trimpath -ldflags "-s -w $ldf" "$pkg@v$version"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+  link "$name" "$out"
+}
+
+if [ "${1:-}" = "--print" ]; then echo "$bin"; exit 0; fi
+command -v go >/dev/null || { log "go is required to build the test tools"; exit 1; }
+
+build_etcd
+build_kube_apiserver
+# helm v3 defaults its KubeVersion to v1.20 unless these are set at build time.
+kminor=${KUBE_VERSION#1.}; kminor=${kminor%%.*}
+build_installable helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm \
+  "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kminor"
+build_installable kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform
+echo "$bin"
