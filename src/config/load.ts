@@ -18,7 +18,7 @@ export async function loadConfigFile(path: string): Promise<Result<Config, reado
 }
 
 export function parseConfig(text: string, baseDir: string): Result<Config, readonly string[]> {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     return fail(
       doc.errors.map((e) => `configuration has invalid YAML at line ${e.linePos?.[0]?.line ?? "?"}: ${e.code}`),

@@ -70,8 +70,8 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
     DEFAULTS.realm;
 
   const identityHeaders = readIdentityHeaders(problems, root.identityHeaders);
-  const htpasswd = readHtpasswd(problems, root.htpasswd, baseDir);
-  const sourceNames = new Set(htpasswd.files.map((f) => f.name));
+  const sourceNames = new Set<string>();
+  const htpasswd = readHtpasswd(problems, root.htpasswd, baseDir, sourceNames);
   const routes = readRoutes(problems, root.routes, defaultRealm, sourceNames);
 
   if (problems.length > 0) return fail(problems);
@@ -98,7 +98,8 @@ function readIdentityHeaders(problems: Problems, v: unknown): Config["identityHe
   return { user, groups };
 }
 
-function readHtpasswd(problems: Problems, v: unknown, baseDir: string): Config["htpasswd"] {
+/** @param names receives every well-formed source name, so routes are checked against them even if a file entry has other problems. */
+function readHtpasswd(problems: Problems, v: unknown, baseDir: string, names: Set<string>): Config["htpasswd"] {
   const opts = readObject(problems, "htpasswd", v) ?? {};
   checkKnownFields(problems, "htpasswd", opts, ["allowWeakSchemes", "cache", "files"]);
   const allowWeakSchemes = readBoolean(problems, "htpasswd.allowWeakSchemes", opts.allowWeakSchemes) ?? true;
@@ -110,7 +111,6 @@ function readHtpasswd(problems: Problems, v: unknown, baseDir: string): Config["
       readInteger(problems, "htpasswd.cache.maxEntries", cacheOpts.maxEntries, 1, 10_000_000) ??
       DEFAULTS.passwordCacheMaxEntries,
   };
-  const names = new Set<string>();
   const files =
     readList(problems, "htpasswd.files", opts.files, (subject, x): HtpasswdFileSource | undefined => {
       const f = readObject(problems, subject, x, true);

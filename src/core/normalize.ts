@@ -5,7 +5,7 @@
  * "/admin" also covers "/public/../admin", "//admin" and "/%61dmin". Anything whose meaning differs between nginx
  * and the app behind it (encoded "/" or "\", an encoded "%", NUL and other control bytes, ".." above the root,
  * broken percent-encoding or UTF-8) is refused rather than guessed. Outputs contain no "%", so normalizing an
- * output again returns it unchanged.
+ * output again (sent as UTF-8 bytes, as a client would) returns it unchanged.
  */
 import { fail, ok, type Result } from "./result.js";
 

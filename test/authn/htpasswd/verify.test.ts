@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { parseHtpasswd } from "../../../src/authn/htpasswd/parse.js";
+import { verifyPassword } from "../../../src/authn/htpasswd/verify.js";
+import { readFixture } from "../../support/fixtures.js";
+
+// Vectors made by htpasswd, openssl passwd and mkpasswd: test/fixtures/htpasswd/make-vectors.sh records each command.
+const parsed = parseHtpasswd(readFixture("htpasswd/vectors.htpasswd"), { allowWeakSchemes: true });
+
+const vectors: ReadonlyArray<readonly [user: string, scheme: string, password: string]> = [
+  ["bcrypt-2y", "bcrypt", "pw-bcrypt-2y"],
+  ["bcrypt-2y-cost10", "bcrypt", "pw-bcrypt-2y-cost10"],
+  ["bcrypt-2b", "bcrypt", "pw-bcrypt-2b"],
+  ["bcrypt-2a", "bcrypt", "pw-bcrypt-2a"],
+  ["apr1-htpasswd", "apr1", "pw-apr1-htpasswd"],
+  ["apr1-openssl", "apr1", "pw-apr1-openssl"],
+  ["md5-openssl", "md5-crypt", "pw-md5-openssl"],
+  ["md5-mkpasswd", "md5-crypt", "pw-md5-mkpasswd"],
+  ["sha256-htpasswd", "sha256-crypt", "pw-sha256-htpasswd"],
+  ["sha256-rounds", "sha256-crypt", "pw-sha256-rounds"],
+  ["sha256-openssl", "sha256-crypt", "pw-sha256-openssl"],
+  ["sha512-htpasswd", "sha512-crypt", "pw-sha512-htpasswd"],
+  ["sha512-rounds", "sha512-crypt", "pw-sha512-rounds"],
+  ["sha512-openssl", "sha512-crypt", "pw-sha512-openssl"],
+  ["sha512-mkpasswd-rounds", "sha512-crypt", "pw-sha512-mkpasswd-rounds"],
+  ["sha-htpasswd", "sha", "pw-sha-htpasswd"],
+  ["des-htpasswd", "des-crypt", "pw-des-htpasswd"],
+  ["des-mkpasswd", "des-crypt", "pw-des-mkpasswd"],
+  ["ssha-openssl", "ssha", "pw-ssha-openssl"],
+  ["plain-printf", "plain", "pw-plain-printf"],
+  ["utf8-bcrypt", "bcrypt", "pässwörd-☃"],
+  ["colon-apr1", "apr1", "pw:with:colons"],
+];
+
+describe("password verification per hash scheme", () => {
+  it.each(vectors)("%s (%s) accepts the right password", async (user, scheme, password) => {
+    const entry = parsed.users.get(user);
+    expect(entry?.scheme).toBe(scheme);
+    expect(await verifyPassword(password, entry!)).toBe(true);
+  });
+
+  it.each(vectors)("%s (%s) rejects a wrong password", async (user, _scheme, password) => {
+    const entry = parsed.users.get(user)!;
+    expect(await verifyPassword(`x${password}`, entry)).toBe(false);
+    expect(await verifyPassword("", entry)).toBe(false);
+    expect(await verifyPassword(password.toUpperCase(), entry)).toBe(false);
+  });
+
+  it("refuses the yescrypt entry by user name and loads all the others", () => {
+    expect(parsed.users.has("yescrypt-mkpasswd")).toBe(false);
+    expect(parsed.users.size).toBe(vectors.length);
+    expect(parsed.problems).toHaveLength(1);
+    expect(parsed.problems[0]).toMatch(
+      /^line \d+: user "yescrypt-mkpasswd" has a yescrypt \(\$y\$\) hash: not supported, re-create it with "htpasswd -B"$/,
+    );
+  });
+
+  it("treats a corrupted hash as a mismatch, not a crash", async () => {
+    const entry = parsed.users.get("ssha-openssl")!;
+    expect(await verifyPassword("pw-ssha-openssl", { ...entry, hash: "{SSHA}AAAA" })).toBe(false);
+    const sha = parsed.users.get("sha512-htpasswd")!;
+    expect(await verifyPassword("pw-sha512-htpasswd", { ...sha, hash: `${sha.hash.slice(0, -2)}` })).toBe(false);
+  });
+});

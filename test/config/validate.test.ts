@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/load.js";
+import { resolveConfig } from "../../src/config/validate.js";
+
+const minimal = {
+  htpasswd: { files: [{ name: "team", path: "users.htpasswd" }] },
+  routes: [{ host: "app.example.com", htpasswd: "team", allow: { authenticated: true } }],
+};
+
+describe("resolveConfig", () => {
+  it("completes a minimal configuration with defaults and freezes it", () => {
+    const result = resolveConfig(minimal, "/etc/rbac-gate");
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const config = result.value;
+    expect(config.listen).toEqual({ address: "127.0.0.1", port: 8080 });
+    expect(config.identityHeaders).toEqual({
+      user: ["X-Auth-Request-User", "X-Remote-User"],
+      groups: ["X-Auth-Request-Groups", "X-Remote-Group"],
+    });
+    expect(config.htpasswd.files[0]?.path).toBe("/etc/rbac-gate/users.htpasswd");
+    expect(config.htpasswd.cache).toEqual({ ttlMs: 300_000, maxEntries: 10_000 });
+    expect(config.routes[0]).toMatchObject({
+      source: "routes[0]",
+      host: "app.example.com",
+      pathPrefix: "/",
+      authenticators: ["basic"],
+      realm: "rbac-gate",
+    });
+    expect(Object.isFrozen(config.routes[0])).toBe(true);
+    expect(Object.isFrozen(config.htpasswd.files)).toBe(true);
+  });
+
+  it("reports every problem at once, one line each, naming where", () => {
+    const result = resolveConfig(
+      {
+        listen: { port: 70000, adress: "0.0.0.0" },
+        logLevel: "verbose",
+        realm: "bad\nrealm",
+        identityHeaders: { user: ["X-User", "x-user"], groups: ["bad header"] },
+        htpasswd: {
+          allowWeakSchemes: "no",
+          cache: { ttl: "5 minutes", maxEntries: 0 },
+          files: [{ name: "Team", path: "a" }, { name: "ops" }, { name: "ops", path: "b" }],
+        },
+        routes: [
+          { host: "App.example.com", allow: { authenticated: true }, htpasswd: "team" },
+          { host: "app.example.com", path: "/api/", htpasswd: "nope", allow: { users: [] } },
+          { host: "a.example.com", authenticators: ["bearer", "digest"], allow: { authenticated: true, users: ["x"] } },
+          { host: "*.example.com", path: "/x/../y", htpasswd: "ops", allow: { authenticated: false } },
+          { host: "b.example.com", htpasswd: "ops", allow: { authenticated: true } },
+          { host: "b.example.com", htpasswd: "ops", allow: { authenticated: true } },
+        ],
+      },
+      "/etc",
+    );
+    expect(result).toEqual({
+      ok: false,
+      error: [
+        'listen has unknown field "adress": known fields are address, port',
+        "listen.port has 70000: it must be a whole number from 1 to 65535",
+        'logLevel has "verbose": it must be one of debug, info, warn, error',
+        'realm has "bad\\nrealm": it must be printable ASCII, 1 to 128 characters',
+        'identityHeaders.groups[0] has "bad header": it must be an HTTP header name',
+        'identityHeaders has "x-user" twice: each header carries one field',
+        'htpasswd.allowWeakSchemes has "no": it must be true or false',
+        'htpasswd.cache.ttl has "5 minutes": it must be a duration such as "30s", "5m" or "250ms"',
+        "htpasswd.cache.maxEntries has 0: it must be a whole number from 1 to 10000000",
+        'htpasswd.files[0].name has "Team": it must be a lower-case DNS label',
+        "htpasswd.files[1].path is missing: it must be a file path",
+        'htpasswd.files[2].name has "ops" again: names must be unique',
+        'routes[0].host has "App.example.com": it must be a lower-case DNS name without port, or "*." and a DNS name',
+        'routes[0].htpasswd has "team": it must name an entry of htpasswd.files',
+        'routes[1].path has "/api/": it must be a normalized path prefix such as "/" or "/api"',
+        'routes[1].htpasswd has "nope": it must name an entry of htpasswd.files',
+        "routes[1].allow.users has an empty list: it must name at least one item",
+        'routes[2].authenticators[0] has "bearer": bearer tokens are verified by TokenReview, which needs a cluster',
+        'routes[2].authenticators[1] has "digest": it must be "basic"',
+        "routes[2].allow has both authenticated and users: it must be either {authenticated: true} or {users: [names]}",
+        'routes[3].path has "/x/../y": it must be a normalized path prefix such as "/" or "/api"',
+        "routes[3].allow.authenticated has false: it must be either {authenticated: true} or {users: [names]}",
+        'routes[5] has host "b.example.com" and path "/" again: routes must differ',
+      ],
+    });
+  });
+
+  it("requires at least one route and refuses unknown top-level fields", () => {
+    expect(resolveConfig({ route: [] }, "/")).toEqual({
+      ok: false,
+      error: [
+        'configuration has unknown field "route": known fields are listen, logLevel, realm, identityHeaders, htpasswd, routes',
+        "routes is missing: it must be a list",
+      ],
+    });
+  });
+
+  it("requires an htpasswd file for basic authentication", () => {
+    const result = resolveConfig({ routes: [{ host: "a.example.com", allow: { authenticated: true } }] }, "/");
+    expect(result).toEqual({
+      ok: false,
+      error: ["routes[0].htpasswd is missing: basic authentication needs an htpasswd file"],
+    });
+  });
+});
+
+describe("parseConfig", () => {
+  it("reports invalid YAML with its line", () => {
+    expect(parseConfig("routes:\n  - host: [\n", "/")).toEqual({
+      ok: false,
+      error: expect.arrayContaining([expect.stringMatching(/^configuration has invalid YAML at line \d+: /)]),
+    });
+  });
+
+  it("refuses duplicate keys, which YAML would otherwise resolve silently", () => {
+    const result = parseConfig("realm: a\nrealm: b\nroutes: []\n", "/");
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error[0]).toBe("configuration has invalid YAML at line 2: DUPLICATE_KEY");
+  });
+});
