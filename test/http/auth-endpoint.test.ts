@@ -95,7 +95,8 @@ describe("GET /auth (ingress-nginx auth-url)", () => {
       .get("/auth")
       .set("X-Original-URL", "https://app.example.com/")
       .set("X-Original-Method", "GET")
-      .set("Authorization", [basic("alice", "alice-pw"), basic("bob", "bob-pw")]);
+      // An array becomes one header line per value (node:http setHeader); the typings only admit a string.
+      .set("Authorization", [basic("alice", "alice-pw"), basic("bob", "bob-pw")] as unknown as string);
     expect(res.status).toBe(401);
   });
 
