@@ -94,5 +94,6 @@ build_kube_apiserver
 kminor=${KUBE_VERSION#1.}; kminor=${kminor%%.*}
 build_installable helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm \
   "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kminor"
-build_installable kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform
+build_installable kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform \
+  "-X main.version=v$KUBECONFORM_VERSION"
 echo "$bin"

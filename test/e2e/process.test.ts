@@ -1,0 +1,59 @@
+/** rbac-gate as a process: what a platform admin sees when starting it. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { basic, send } from "./support/http-client.js";
+import { freePort } from "./support/ports.js";
+import { start, stopAll } from "./support/processes.js";
+import { MAIN, startRbacGate } from "./support/rbac-gate.js";
+
+afterAll(stopAll);
+
+describe("As a platform admin starting rbac-gate", () => {
+  it("with no arguments, it serves the embedded demo: demo/demo may access localhost", async () => {
+    const gate = await startRbacGate();
+    const headers = { "X-Original-URL": "http://localhost/x", "X-Original-Method": "GET" };
+    const allowed = await send(gate.port, "/auth", { headers: { ...headers, Authorization: basic("demo", "demo") } });
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers["x-auth-request-user"]).toBe("demo");
+    const anonymous = await send(gate.port, "/auth", { headers });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers["www-authenticate"]).toBe('Basic realm="rbac-gate demo", charset="UTF-8"');
+    const wrong = await send(gate.port, "/auth", { headers: { ...headers, Authorization: basic("demo", "nope") } });
+    expect(wrong.status).toBe(401);
+    await gate.process.stop();
+    expect(await gate.process.exited).toBe(0);
+  });
+
+  it("with a broken configuration, it lists every problem and exits 1 without listening", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rbac-gate-bad-"));
+    writeFileSync(join(dir, "config.yaml"), "listen: {port: 0}\nroutes:\n  - host: Bad_Host\n    allow: {users: []}\n");
+    const port = await freePort();
+    const proc = start(process.execPath, [MAIN, "--config", join(dir, "config.yaml"), "--port", String(port)]);
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toBe(
+      [
+        `rbac-gate: configuration ${join(dir, "config.yaml")} refused:`,
+        "rbac-gate: listen.port has 0: it must be a whole number from 1 to 65535",
+        'rbac-gate: routes[0].host has "Bad_Host": it must be a lower-case DNS name without port, or "*." and a DNS name',
+        "rbac-gate: routes[0].htpasswd is missing: basic authentication needs an htpasswd file",
+        "rbac-gate: routes[0].allow.users has an empty list: it must name at least one item",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("with an htpasswd file it cannot read, it says which and exits 1", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rbac-gate-bad-"));
+    writeFileSync(
+      join(dir, "config.yaml"),
+      "htpasswd: {files: [{name: team, path: missing.htpasswd}]}\nroutes:\n  - {host: a.example.com, htpasswd: team, allow: {authenticated: true}}\n",
+    );
+    const proc = start(process.execPath, [MAIN, "--config", join(dir, "config.yaml")]);
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toContain(
+      `rbac-gate: htpasswd file "team" (${join(dir, "missing.htpasswd")}) cannot be read: ENOENT`,
+    );
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * Debian's nginx configured as ingress-nginx renders auth-url (template beside the tests), run in the foreground
+ * with a private prefix folder.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort } from "./ports.js";
+import { type Started, start, waitForHttp } from "./processes.js";
+
+const TEMPLATE = fileURLToPath(new URL("../nginx/ingress-nginx-auth.conf.template", import.meta.url));
+const NGINX = process.env.NGINX_BIN ?? "/usr/sbin/nginx";
+
+export interface Nginx {
+  /** auth-url + auth-response-headers */
+  readonly plainPort: number;
+  /** ... + auth-signin */
+  readonly signinPort: number;
+  /** ... + auth-cache-key */
+  readonly cachePort: number;
+  readonly prefix: string;
+  readonly process: Started;
+  errorLog(): string;
+}
+
+export async function startNginx(authAddress: string, appAddress: string): Promise<Nginx> {
+  const prefix = mkdtempSync(join(tmpdir(), "rbac-gate-nginx-"));
+  mkdirSync(join(prefix, "logs"), { recursive: true });
+  const [a, b, c] = [await freePort(), await freePort(), await freePort()];
+  const config = readFileSync(TEMPLATE, "utf8")
+    .replaceAll("{{AUTH}}", authAddress)
+    .replaceAll("{{APP}}", appAddress)
+    .replaceAll("{{A}}", String(a))
+    .replaceAll("{{B}}", String(b))
+    .replaceAll("{{C}}", String(c));
+  const conf = join(prefix, "nginx.conf");
+  writeFileSync(conf, config);
+  const errorLog = join(prefix, "error.log");
+  const proc = start(NGINX, ["-p", `${prefix}/`, "-c", conf, "-e", errorLog, "-g", "daemon off;"]);
+  await waitForHttp(`http://127.0.0.1:${a}/`, proc);
+  return {
+    plainPort: a,
+    signinPort: b,
+    cachePort: c,
+    prefix,
+    process: proc,
+    errorLog: () => readFileSync(errorLog, "utf8"),
+  };
+}

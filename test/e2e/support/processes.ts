@@ -1,0 +1,68 @@
+/**
+ * Child processes for end-to-end tests: every process started here is tracked and ended by stopAll(), which the
+ * suites call in afterAll, so a failing test leaves nothing running.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { request } from "node:http";
+
+export interface Started {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+const running = new Set<Started>();
+
+export function start(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Started {
+  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.on("data", (d) => {
+    output += d;
+  });
+  child.stderr?.on("data", (d) => {
+    output += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const started: Started = {
+    child,
+    output: () => output,
+    exited,
+    async stop() {
+      running.delete(started);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  running.add(started);
+  return started;
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((p) => p.stop()));
+}
+
+/** Resolves once GET url answers with any status; rejects after timeoutMs or when the process exits first. */
+export async function waitForHttp(url: string, proc?: Started, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc && proc.child.exitCode !== null) {
+      throw new Error(`process exited (${proc.child.exitCode}) before ${url} answered:\n${proc.output()}`);
+    }
+    const up = await new Promise<boolean>((resolve) => {
+      const req = request(url, { timeout: 1000 }, (res) => {
+        res.resume();
+        resolve(true);
+      });
+      req.on("error", () => resolve(false));
+      req.on("timeout", () => req.destroy());
+      req.end();
+    });
+    if (up) return;
+    if (Date.now() > end) throw new Error(`${url} did not answer within ${timeoutMs} ms\n${proc?.output() ?? ""}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
