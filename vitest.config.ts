@@ -14,7 +14,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
-          globalSetup: ["test/e2e/support/build.global.ts"],
+          globalSetup: ["test/e2e/support/cluster.global.ts"],
           testTimeout: 60_000,
           hookTimeout: 180_000,
           fileParallelism: false,

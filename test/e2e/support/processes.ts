@@ -14,6 +14,11 @@ export interface Started {
 
 const running = new Set<Started>();
 
+// Last resort when the test runner itself exits (an interrupt, a crash): no child outlives it.
+process.once("exit", () => {
+  for (const p of running) p.child.kill("SIGKILL");
+});
+
 export function start(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Started {
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
