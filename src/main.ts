@@ -65,10 +65,11 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");
-    service.close();
     server.close(() => {
-      logger.flush();
-      process.exit(0);
+      void service.close().finally(() => {
+        logger.flush();
+        process.exit(0);
+      });
     });
     server.closeIdleConnections();
   };

@@ -3,23 +3,34 @@
  * chosen and connected; main.ts adds the process concerns (arguments, signals, exit codes).
  */
 import type { Express } from "express";
+import type { Authenticator } from "./authn/authenticator.js";
 import { createBasicAuthenticator } from "./authn/basic.js";
 import { cachedPasswordCheck } from "./authn/htpasswd/cached-check.js";
+import { combineStores, type HtpasswdStore } from "./authn/htpasswd/store.js";
 import { type PasswordCheck, verifyPassword } from "./authn/htpasswd/verify.js";
-import { staticAuthorizer } from "./authz/static.js";
+import { createTokenReviewAuthenticator, type TokenReviewStatus } from "./authn/token-review.js";
+import type { Authorizer } from "./authz/authorizer.js";
+import { routeAuthorizer } from "./authz/route-authorizer.js";
+import { type AccessReviewStatus, createSubjectAccessReviewAuthorizer } from "./authz/subject-access-review.js";
 import { BoundedCache } from "./cache/bounded-cache.js";
 import { createSecretKeyer } from "./cache/secret-key.js";
 import type { Config } from "./config/config.js";
+import type { KubernetesConfig } from "./config/kubernetes.js";
+import type { Credentials } from "./core/credentials.js";
 import { ingressNginx } from "./core/dialects/ingress-nginx.js";
-import { buildRouteTable, matchRoute } from "./core/routes.js";
+import { buildRouteTable, matchRoute, type Route } from "./core/routes.js";
 import { createGate } from "./gate/decide.js";
 import { createApp } from "./http/app.js";
+import { createKubeClient, type KubeClient, loadKubeConfig } from "./kube/client.js";
+import { watchHtpasswdSecrets } from "./kube/htpasswd-secrets.js";
+import { watchIngresses } from "./kube/ingresses.js";
+import { missingPermissions, neededPermissions } from "./kube/permissions.js";
 import type { Logger } from "./log.js";
 import { HtpasswdFiles } from "./sources/htpasswd-files.js";
 
 export interface Service {
   readonly app: Express;
-  readonly close: () => void;
+  readonly close: () => Promise<void>;
 }
 
 export interface ServiceOptions {
@@ -34,36 +45,141 @@ export class StartupError extends Error {
   }
 }
 
+interface ClusterParts {
+  readonly match: (host: string, path: string) => Route | undefined;
+  readonly store: HtpasswdStore;
+  readonly bearer: Authenticator<Extract<Credentials, { kind: "bearer" }>>;
+  readonly authorizer: Authorizer;
+  readonly ready: () => boolean;
+  readonly stop: () => Promise<void>;
+}
+
 export async function buildService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
-  const { store, problems } = await HtpasswdFiles.open(config.htpasswd.files, {
+  const { store: files, problems } = await HtpasswdFiles.open(config.htpasswd.files, {
     allowWeakSchemes: config.htpasswd.allowWeakSchemes,
     logger,
     ...(options.htpasswdPollIntervalMs === undefined ? {} : { pollIntervalMs: options.htpasswdPollIntervalMs }),
   });
   if (problems.length > 0) throw new StartupError(problems);
-  store.watch();
+  const cluster = config.kubernetes ? await buildCluster(config, config.kubernetes, logger) : undefined;
+  files.watch();
 
-  const sources = new Map(config.htpasswd.files.map((f) => [f.name, f]));
   const check = cachedPasswordCheck(
     options.passwordCheck ?? verifyPassword,
     new BoundedCache<boolean>(config.htpasswd.cache),
     createSecretKeyer(),
   );
-  const basic = createBasicAuthenticator({
-    store,
-    check,
-    identity: (source, username) => {
-      const spec = sources.get(source);
-      return { username: `${spec?.usernamePrefix ?? ""}${username}`, groups: spec?.groups ?? [] };
-    },
-  });
+  const store = cluster ? combineStores(files, cluster.store) : files;
   const table = buildRouteTable(config.routes);
   const gate = createGate({
     dialect: ingressNginx,
-    resolveRoute: (request) => matchRoute(table, request.host, request.path),
-    authenticators: { basic },
-    authorizer: staticAuthorizer,
+    // Ingresses first: in a cluster they are the source of truth; configured routes fill in.
+    resolveRoute: ({ host, path }) => cluster?.match(host, path) ?? matchRoute(table, host, path),
+    authenticators: {
+      basic: createBasicAuthenticator({ store, check }),
+      ...(cluster ? { bearer: cluster.bearer } : {}),
+    },
+    authorizer: routeAuthorizer(cluster?.authorizer),
   });
-  const app = createApp({ ingressNginx: gate, identityHeaders: config.identityHeaders, logger, ready: () => true });
-  return { app, close: () => store.close() };
+  const app = createApp({
+    ingressNginx: gate,
+    identityHeaders: config.identityHeaders,
+    logger,
+    ready: () => cluster?.ready() ?? true,
+  });
+  return {
+    app,
+    close: async () => {
+      files.close();
+      await cluster?.stop();
+    },
+  };
+}
+
+async function buildCluster(config: Config, k: KubernetesConfig, logger: Logger): Promise<ClusterParts> {
+  let kubeConfig: ReturnType<typeof loadKubeConfig>;
+  try {
+    kubeConfig = loadKubeConfig(k.kubeconfig);
+  } catch (error) {
+    throw new StartupError([`Kubernetes client configuration cannot be loaded: ${(error as Error).message}`]);
+  }
+  let missing: string[];
+  try {
+    missing = await missingPermissions(kubeConfig, neededPermissions(k.namespaces));
+  } catch (error) {
+    throw new StartupError([(error as Error).message]);
+  }
+  if (missing.length > 0) throw new StartupError(missing);
+
+  const client: KubeClient = createKubeClient(kubeConfig, {
+    ...(k.kubeconfig === undefined ? {} : { kubeconfig: k.kubeconfig }),
+    timeoutMs: k.requestTimeoutMs,
+    qps: k.qps,
+    burst: k.burst,
+  });
+  const ingresses = await watchIngresses(
+    kubeConfig,
+    {
+      ...(k.ingressClassName === undefined ? {} : { ingressClassName: k.ingressClassName }),
+      namespaces: k.namespaces,
+      defaults: { realm: config.realm, mapping: k.authorization, audiences: k.audiences },
+    },
+    logger,
+  ).catch((error: Error) => {
+    throw new StartupError([error.message]);
+  });
+  const secrets = await watchHtpasswdSecrets(
+    kubeConfig,
+    {
+      namespaces: k.namespaces,
+      usernamePrefix: k.htpasswdUsernamePrefix,
+      allowWeakSchemes: config.htpasswd.allowWeakSchemes,
+    },
+    logger,
+  ).catch(async (error: Error) => {
+    await ingresses.stop();
+    throw new StartupError([error.message]);
+  });
+
+  const key = createSecretKeyer();
+  const stale = (what: string) => (source: string) => {
+    if (source === "stale") logger.warn({ review: what }, "apiserver unreachable: serving the last decision it gave");
+  };
+  const bearer = createTokenReviewAuthenticator({
+    review: client.tokenReview,
+    cache: new BoundedCache<TokenReviewStatus>({
+      maxEntries: k.cache.maxEntries,
+      ttlMs: k.cache.tokenReviewTtlMs,
+      maxStaleMs: k.cache.maxStaleMs,
+    }),
+    key,
+    ttlMs: k.cache.tokenReviewTtlMs,
+    failureTtlMs: k.cache.tokenReviewFailureTtlMs,
+    audiences: k.audiences,
+    onSource: stale("TokenReview"),
+  });
+  const authorizer = createSubjectAccessReviewAuthorizer({
+    review: client.accessReview,
+    cache: new BoundedCache<AccessReviewStatus>({
+      maxEntries: k.cache.maxEntries,
+      ttlMs: k.cache.allowTtlMs,
+      maxStaleMs: k.cache.maxStaleMs,
+    }),
+    key,
+    allowTtlMs: k.cache.allowTtlMs,
+    denyTtlMs: k.cache.denyTtlMs,
+    onSource: stale("SubjectAccessReview"),
+  });
+  const collections = [...ingresses.collections, ...secrets.collections];
+  return {
+    match: ingresses.match,
+    store: secrets,
+    bearer,
+    authorizer,
+    ready: () => collections.every((c) => c.synced()),
+    stop: async () => {
+      await ingresses.stop();
+      await secrets.stop();
+    },
+  };
 }

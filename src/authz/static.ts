@@ -8,6 +8,7 @@ export const staticAuthorizer: Authorizer = {
   async authorize(user, _request, route) {
     const policy = route.authorization;
     if (policy.kind === "authenticated") return { kind: "allow" };
+    if (policy.kind !== "users") return { kind: "deny", reason: "route is not statically authorized" };
     return policy.users.has(user.username)
       ? { kind: "allow" }
       : { kind: "deny", reason: `user "${user.username}" is not listed for ${route.source}` };

@@ -4,6 +4,7 @@
  */
 import type { IdentityHeaderNames } from "../core/decision.js";
 import type { Route } from "../core/routes.js";
+import type { KubernetesConfig } from "./kubernetes.js";
 
 export interface HtpasswdFileSource {
   readonly name: string;
@@ -18,6 +19,8 @@ export interface HtpasswdFileSource {
 export interface Config {
   readonly listen: { readonly address: string; readonly port: number };
   readonly logLevel: "debug" | "info" | "warn" | "error";
+  /** Default realm of challenges (routes and Ingresses without their own). */
+  readonly realm: string;
   readonly identityHeaders: IdentityHeaderNames;
   readonly htpasswd: {
     readonly allowWeakSchemes: boolean;
@@ -25,6 +28,8 @@ export interface Config {
     readonly files: readonly HtpasswdFileSource[];
   };
   readonly routes: readonly Route[];
+  /** Present in cluster mode: routes also come from Ingresses, identities and decisions from the apiserver. */
+  readonly kubernetes?: KubernetesConfig;
 }
 
 export function deepFreeze<T>(value: T): T {

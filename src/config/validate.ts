@@ -18,6 +18,7 @@ import {
   readObject,
   readString,
 } from "./fields.js";
+import { readKubernetes } from "./kubernetes.js";
 
 export const DEFAULTS = Object.freeze({
   address: "127.0.0.1",
@@ -72,10 +73,21 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
   const identityHeaders = readIdentityHeaders(problems, root.identityHeaders);
   const sourceNames = new Set<string>();
   const htpasswd = readHtpasswd(problems, root.htpasswd, baseDir, sourceNames);
-  const routes = readRoutes(problems, root.routes, defaultRealm, sourceNames);
+  const kubernetes = readKubernetes(problems, root.kubernetes, (p) => resolve(baseDir, p));
+  const routes = readRoutes(problems, root.routes, defaultRealm, sourceNames, kubernetes !== undefined);
 
   if (problems.length > 0) return fail(problems);
-  return ok(deepFreeze<Config>({ listen: { address, port }, logLevel, identityHeaders, htpasswd, routes }));
+  return ok(
+    deepFreeze<Config>({
+      listen: { address, port },
+      logLevel,
+      realm: defaultRealm,
+      identityHeaders,
+      htpasswd,
+      routes,
+      ...(kubernetes === undefined ? {} : { kubernetes }),
+    }),
+  );
 }
 
 function readHeaderNames(problems: Problems, subject: string, v: unknown, fallback: readonly string[]): string[] {
@@ -141,7 +153,14 @@ function readHtpasswd(problems: Problems, v: unknown, baseDir: string, names: Se
   return { allowWeakSchemes, cache, files };
 }
 
-function readRoutes(problems: Problems, v: unknown, defaultRealm: string, sources: ReadonlySet<string>): Route[] {
+/** In cluster mode routes are optional (Ingresses provide them) and may accept bearer tokens. */
+function readRoutes(
+  problems: Problems,
+  v: unknown,
+  defaultRealm: string,
+  sources: ReadonlySet<string>,
+  cluster: boolean,
+): Route[] {
   const seen = new Set<string>();
   const routes =
     readList(
@@ -154,7 +173,7 @@ function readRoutes(problems: Problems, v: unknown, defaultRealm: string, source
         checkKnownFields(problems, subject, r, ["host", "path", "authenticators", "htpasswd", "realm", "allow"]);
         const host = readRouteHost(problems, `${subject}.host`, r.host);
         const pathPrefix = readRoutePath(problems, `${subject}.path`, r.path);
-        const authenticators = readAuthenticators(problems, `${subject}.authenticators`, r.authenticators);
+        const authenticators = readAuthenticators(problems, `${subject}.authenticators`, r.authenticators, cluster);
         const htpasswd = readString(problems, `${subject}.htpasswd`, r.htpasswd, { describe: "an htpasswd file name" });
         if (htpasswd !== undefined && !sources.has(htpasswd)) {
           problems.push(`${subject}.htpasswd has "${htpasswd}": it must name an entry of htpasswd.files`);
@@ -177,13 +196,14 @@ function readRoutes(problems: Problems, v: unknown, defaultRealm: string, source
           source: subject,
           host,
           pathPrefix,
+          pathType: "Prefix",
           authenticators,
           realm,
           authorization,
           ...(htpasswd === undefined ? {} : { htpasswd }),
         };
       },
-      { required: true, nonEmpty: true },
+      { required: !cluster, nonEmpty: !cluster },
     ) ?? [];
   return routes;
 }
@@ -214,7 +234,12 @@ function readRoutePath(problems: Problems, subject: string, v: unknown): string 
   return path;
 }
 
-function readAuthenticators(problems: Problems, subject: string, v: unknown): AuthenticatorKind[] | undefined {
+function readAuthenticators(
+  problems: Problems,
+  subject: string,
+  v: unknown,
+  cluster: boolean,
+): AuthenticatorKind[] | undefined {
   if (v === undefined) return ["basic"];
   const kinds = readList(
     problems,
@@ -222,11 +247,12 @@ function readAuthenticators(problems: Problems, subject: string, v: unknown): Au
     v,
     (s, x) => {
       if (x === "basic") return "basic" as const;
+      if (x === "bearer" && cluster) return "bearer" as const;
       if (x === "bearer") {
         problems.push(`${s} has "bearer": bearer tokens are verified by TokenReview, which needs a cluster`);
         return undefined;
       }
-      problems.push(`${s} has ${JSON.stringify(x)}: it must be "basic"`);
+      problems.push(`${s} has ${JSON.stringify(x)}: it must be ${cluster ? '"basic" or "bearer"' : '"basic"'}`);
       return undefined;
     },
     { nonEmpty: true },

@@ -50,6 +50,9 @@ export function createGate(deps: GateDeps): Gate {
     if (route === undefined) {
       return { request, decision: { kind: "forbidden", reason: "no route for this host and path" } };
     }
+    if (route.misconfiguration !== undefined) {
+      return { request, route, decision: { kind: "forbidden", reason: "route is misconfigured" } };
+    }
     try {
       return { request, route, decision: await decideForRoute(deps, input, request, route) };
     } catch (cause) {

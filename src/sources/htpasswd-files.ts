@@ -9,9 +9,8 @@
 import { type FSWatcher, watch } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import type { HtpasswdEntry } from "../authn/htpasswd/parse.js";
 import { parseHtpasswd } from "../authn/htpasswd/parse.js";
-import type { HtpasswdStore } from "../authn/htpasswd/store.js";
+import type { HtpasswdStore, HtpasswdUsers } from "../authn/htpasswd/store.js";
 import type { HtpasswdFileSource } from "../config/config.js";
 import type { Logger } from "../log.js";
 
@@ -25,7 +24,7 @@ export interface HtpasswdFilesOptions {
 interface LoadedSource {
   readonly spec: HtpasswdFileSource;
   text?: string;
-  users?: ReadonlyMap<string, HtpasswdEntry>;
+  users?: HtpasswdUsers;
   /** Reloads run one after another, so an older read never overwrites a newer one. */
   queue: Promise<string | undefined>;
 }
@@ -56,7 +55,7 @@ export class HtpasswdFiles implements HtpasswdStore {
     return { store, problems };
   }
 
-  users(name: string): ReadonlyMap<string, HtpasswdEntry> | undefined {
+  lookup(name: string): HtpasswdUsers | undefined {
     return this.sources.get(name)?.users;
   }
 
@@ -112,7 +111,11 @@ export class HtpasswdFiles implements HtpasswdStore {
     const parsed = parseHtpasswd(text, { allowWeakSchemes: this.options.allowWeakSchemes });
     const first = source.text === undefined;
     source.text = text;
-    source.users = parsed.users;
+    const { usernamePrefix, groups } = spec;
+    source.users = {
+      users: parsed.users,
+      identity: (username) => ({ username: `${usernamePrefix}${username}`, groups }),
+    };
     for (const problem of parsed.problems) log.warn({ problem }, "htpasswd entry refused");
     if (parsed.weakUsers.length > 0) {
       log.warn(

@@ -65,3 +65,36 @@ describe("createSecretKeyer", () => {
     expect(key("ab", "c")).not.toBe(key("a", "bc"));
   });
 });
+
+describe("BoundedCache stale answers", () => {
+  it("answers with the expired value only while its reload fails and only within maxStaleMs", async () => {
+    let now = 0;
+    const cache = new BoundedCache<string>({ maxEntries: 10, ttlMs: 2000, maxStaleMs: 60_000, now: () => now });
+    await cache.load("k", async () => "allow");
+    now = 30_000;
+    const sources: string[] = [];
+    const down = async () => Promise.reject(new Error("apiserver down"));
+    expect(await cache.load("k", down, undefined, (s) => sources.push(s))).toBe("allow");
+    expect(sources).toEqual(["stale"]);
+    now = 62_001;
+    await expect(cache.load("k", down)).rejects.toThrow("apiserver down");
+    await expect(cache.load("never-seen", down)).rejects.toThrow("apiserver down");
+  });
+
+  it("never answers stale when maxStaleMs is 0", async () => {
+    let now = 0;
+    const cache = new BoundedCache<string>({ maxEntries: 10, ttlMs: 1000, now: () => now });
+    await cache.load("k", async () => "allow");
+    now = 1001;
+    await expect(cache.load("k", async () => Promise.reject(new Error("down")))).rejects.toThrow("down");
+  });
+
+  it("replaces a stale entry with a fresh answer once the loader works again", async () => {
+    let now = 0;
+    const cache = new BoundedCache<string>({ maxEntries: 10, ttlMs: 1000, maxStaleMs: 10_000, now: () => now });
+    await cache.load("k", async () => "allow");
+    now = 5000;
+    expect(await cache.load("k", async () => "deny")).toBe("deny");
+    expect(cache.get("k")).toBe("deny");
+  });
+});

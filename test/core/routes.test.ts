@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { buildRouteTable, matchRoute, pathHasPrefix, type Route } from "../../src/core/routes.js";
 
-const route = (host: string, pathPrefix: string): Route => ({
-  source: `${host}${pathPrefix}`,
+const route = (host: string, pathPrefix: string, pathType: "Exact" | "Prefix" = "Prefix"): Route => ({
+  source: `${host}${pathPrefix}${pathType === "Exact" ? "=" : ""}`,
   host,
   pathPrefix,
+  pathType,
   authenticators: ["basic"],
   realm: "r",
   authorization: { kind: "authenticated" },
@@ -16,6 +17,11 @@ const table = buildRouteTable([
   route("app.example.com", "/api/admin"),
   route("*.example.com", "/"),
   route("*.example.com", "/metrics"),
+  route("exact.example.com", "/api"),
+  route("exact.example.com", "/api/health", "Exact"),
+  route("exact.example.com", "/x", "Exact"),
+  route("", "/"),
+  route("", "/open"),
 ]);
 
 describe("matchRoute", () => {
@@ -27,16 +33,28 @@ describe("matchRoute", () => {
     ["app.example.com", "/api/admin/users", "app.example.com/api/admin"],
     ["other.example.com", "/metrics", "*.example.com/metrics"],
     ["other.example.com", "/metricsx", "*.example.com/"],
+    ["exact.example.com", "/api/health", "exact.example.com/api/health="],
+    ["exact.example.com", "/api/health/x", "exact.example.com/api"],
+    ["exact.example.com", "/x", "exact.example.com/x="],
+    ["unnamed.example.org", "/open/door", "/open"],
+    ["unnamed.example.org", "/", "/"],
   ])("routes %s%s to %s (exact host first, longest path prefix by element)", (host, path, expected) => {
     expect(matchRoute(table, host, path)?.source).toBe(expected);
   });
 
-  it.each([
-    ["example.com", "/"],
-    ["a.b.example.com", "/"],
-    ["app.example.org", "/"],
-  ])("matches no route for %s (a wildcard covers exactly one label)", (host, path) => {
-    expect(matchRoute(table, host, path)).toBeUndefined();
+  it("sends hosts no server names to the catch-all server: a wildcard covers exactly one label", () => {
+    expect(matchRoute(table, "a.b.example.com", "/")?.source).toBe("/");
+    expect(matchRoute(table, "example.com", "/")?.source).toBe("/");
+  });
+
+  it("never falls back to another server when the host's server has no matching path, as nginx does not", () => {
+    expect(matchRoute(table, "exact.example.com", "/x/y")).toBeUndefined();
+    expect(matchRoute(table, "exact.example.com", "/open")).toBeUndefined();
+  });
+
+  it("matches nothing without a catch-all server", () => {
+    const bare = buildRouteTable([route("app.example.com", "/")]);
+    expect(matchRoute(bare, "other.example.com", "/")).toBeUndefined();
   });
 });
 

@@ -42,10 +42,10 @@ describe("htpasswd files", () => {
     const path = join(dir, "users");
     writeFileSync(path, A);
     const { store } = await open(path, 60_000);
-    expect([...(store.users("team")?.keys() ?? [])]).toEqual(["alice"]);
+    expect([...(store.lookup("team")?.users.keys() ?? [])]).toEqual(["alice"]);
     writeFileSync(path, B);
-    await until(() => store.users("team")?.has("bob") === true);
-    expect(store.users("team")?.has("alice")).toBe(false);
+    await until(() => store.lookup("team")?.users.has("bob") === true);
+    expect(store.lookup("team")?.users.has("alice")).toBe(false);
   });
 
   it("follows the symlink swap of a mounted Secret", async () => {
@@ -55,10 +55,10 @@ describe("htpasswd files", () => {
     symlinkSync(join(dir, "v1"), join(dir, "..data"));
     symlinkSync(join(dir, "..data"), join(dir, "auth"));
     const { store } = await open(join(dir, "auth"), 60_000);
-    expect(store.users("team")?.has("alice")).toBe(true);
+    expect(store.lookup("team")?.users.has("alice")).toBe(true);
     symlinkSync(join(dir, "v2"), join(dir, "..data_tmp"));
     renameSync(join(dir, "..data_tmp"), join(dir, "..data"));
-    await until(() => store.users("team")?.has("bob") === true);
+    await until(() => store.lookup("team")?.users.has("bob") === true);
   });
 
   it("keeps the last good users when a reload fails, and says why", async () => {
@@ -68,9 +68,9 @@ describe("htpasswd files", () => {
     const { store, lines } = await open(path);
     rmSync(path);
     await until(() => lines().some((l) => l.msg === "htpasswd reload failed; keeping the last good users"));
-    expect(store.users("team")?.has("alice")).toBe(true);
+    expect(store.lookup("team")?.users.has("alice")).toBe(true);
     writeFileSync(path, B);
-    await until(() => store.users("team")?.has("bob") === true);
+    await until(() => store.lookup("team")?.users.has("bob") === true);
   });
 
   it("logs refused entries by user name and weak-scheme users, never hashes", async () => {
@@ -78,7 +78,7 @@ describe("htpasswd files", () => {
     const path = join(dir, "users");
     writeFileSync(path, `${A}${B}carol:$y$j9T$abc$def\n`);
     const { store, lines } = await open(path);
-    expect(store.users("team")?.size).toBe(2);
+    expect(store.lookup("team")?.users.size).toBe(2);
     const logged = lines();
     expect(logged).toContainEqual(
       expect.objectContaining({

@@ -1,0 +1,75 @@
+/**
+ * Bearer tokens checked by TokenReview (authentication.k8s.io/v1), cached.
+ *
+ * An authenticated answer is kept ttl (default 2 min, the apiserver's webhook default) but never past the token's
+ * own expiry when the token says it (a JWT "exp" claim, read only to shorten the lifetime, never to trust the
+ * token); an unauthenticated answer is kept failureTtl (default 10 s) so a sprayed bad token costs one call per
+ * interval. Keys are HMACs of token and audiences; concurrent identical reviews are one apiserver call; errors are
+ * never cached.
+ */
+import type { BoundedCache, LoadSource } from "../cache/bounded-cache.js";
+import type { SecretKeyer } from "../cache/secret-key.js";
+import type { Credentials } from "../core/credentials.js";
+import type { UserInfo } from "../core/types.js";
+import type { Authenticator } from "./authenticator.js";
+
+export interface TokenReviewStatus {
+  readonly authenticated: boolean;
+  readonly user?: UserInfo;
+  readonly audiences?: readonly string[];
+  readonly error?: string;
+}
+
+/** Posts one TokenReview; throws when the apiserver does not answer. */
+export type TokenReviewer = (spec: { token: string; audiences: readonly string[] }) => Promise<TokenReviewStatus>;
+
+export interface TokenReviewAuthenticatorDeps {
+  readonly review: TokenReviewer;
+  readonly cache: BoundedCache<TokenReviewStatus>;
+  readonly key: SecretKeyer;
+  readonly ttlMs: number;
+  readonly failureTtlMs: number;
+  /** Audiences asked for when the route names none; empty means the apiserver's own. */
+  readonly audiences: readonly string[];
+  readonly now?: () => number;
+  readonly onSource?: (source: LoadSource) => void;
+}
+
+type BearerCredentials = Extract<Credentials, { kind: "bearer" }>;
+
+export function createTokenReviewAuthenticator(deps: TokenReviewAuthenticatorDeps): Authenticator<BearerCredentials> {
+  const now = deps.now ?? Date.now;
+  return {
+    async authenticate({ token }, route) {
+      const audiences = route.audiences ?? deps.audiences;
+      const ttlFor = (status: TokenReviewStatus) => {
+        if (!status.authenticated) return deps.failureTtlMs;
+        const expiry = jwtExpiry(token);
+        return expiry === undefined ? deps.ttlMs : Math.min(deps.ttlMs, expiry - now());
+      };
+      const status = await deps.cache.load(
+        deps.key("TokenReview", token, ...audiences),
+        () => deps.review({ token, audiences }),
+        ttlFor,
+        deps.onSource,
+      );
+      if (!status.authenticated || !status.user) return { kind: "rejected", reason: "token not authenticated" };
+      if (audiences.length > 0 && !status.audiences?.some((a) => audiences.includes(a))) {
+        return { kind: "rejected", reason: "token audience not accepted" };
+      }
+      return { kind: "authenticated", user: status.user };
+    },
+  };
+}
+
+/** The "exp" claim of a JWT in milliseconds, or undefined for anything else. Never throws. */
+export function jwtExpiry(token: string): number | undefined {
+  const parts = token.split(".");
+  if (parts.length !== 3) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(parts[1] as string, "base64url").toString("utf8")) as { exp?: unknown };
+    return typeof claims.exp === "number" && Number.isFinite(claims.exp) ? claims.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,107 @@
+/** The `kubernetes:` section of the configuration: present means cluster mode. */
+import type { Problems } from "./fields.js";
+import { checkKnownFields, readDuration, readInteger, readList, readObject, readString } from "./fields.js";
+
+export interface KubernetesConfig {
+  /** A kubeconfig file; undefined: in-cluster configuration, else $KUBECONFIG or ~/.kube/config. */
+  readonly kubeconfig?: string;
+  readonly requestTimeoutMs: number;
+  readonly qps: number;
+  readonly burst: number;
+  readonly ingressClassName?: string;
+  readonly namespaces: readonly string[];
+  readonly audiences: readonly string[];
+  readonly authorization: "host-path" | "service-proxy";
+  readonly htpasswdUsernamePrefix: string;
+  readonly cache: {
+    readonly maxEntries: number;
+    readonly tokenReviewTtlMs: number;
+    readonly tokenReviewFailureTtlMs: number;
+    readonly allowTtlMs: number;
+    readonly denyTtlMs: number;
+    readonly maxStaleMs: number;
+  };
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export function readKubernetes(
+  problems: Problems,
+  v: unknown,
+  resolvePath: (p: string) => string,
+): KubernetesConfig | undefined {
+  if (v === undefined) return undefined;
+  const k = readObject(problems, "kubernetes", v ?? {}) ?? {};
+  checkKnownFields(problems, "kubernetes", k, [
+    "kubeconfig",
+    "requestTimeout",
+    "qps",
+    "burst",
+    "ingressClassName",
+    "namespaces",
+    "audiences",
+    "authorization",
+    "htpasswdUsernamePrefix",
+    "cache",
+  ]);
+  const kubeconfig = readString(problems, "kubernetes.kubeconfig", k.kubeconfig, { describe: "a file path" });
+  const ingressClassName = readString(problems, "kubernetes.ingressClassName", k.ingressClassName, {
+    pattern: /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/,
+    describe: "an IngressClass name",
+  });
+  const namespaces =
+    readList(problems, "kubernetes.namespaces", k.namespaces, (s, x) =>
+      readString(problems, s, x, { pattern: DNS_LABEL, describe: "a namespace name" }),
+    ) ?? [];
+  const audiences =
+    readList(problems, "kubernetes.audiences", k.audiences, (s, x) =>
+      readString(problems, s, x, { pattern: /^[\x21-\x7e]{1,256}$/, describe: "an audience" }),
+    ) ?? [];
+  const authorization =
+    (readString(problems, "kubernetes.authorization", k.authorization, {
+      pattern: /^(host-path|service-proxy)$/,
+      describe: '"host-path" or "service-proxy"',
+    }) as KubernetesConfig["authorization"] | undefined) ?? "host-path";
+  const htpasswdUsernamePrefix =
+    k.htpasswdUsernamePrefix === ""
+      ? ""
+      : (readString(problems, "kubernetes.htpasswdUsernamePrefix", k.htpasswdUsernamePrefix, {
+          pattern: /^[\x21-\x7e]{1,64}$/,
+          describe: "visible ASCII without spaces",
+        }) ?? "htpasswd:");
+  if (htpasswdUsernamePrefix === "") {
+    problems.push(
+      'kubernetes.htpasswdUsernamePrefix has "": it must not be empty, or a password user could pose as a cluster identity',
+    );
+  }
+  const c = readObject(problems, "kubernetes.cache", k.cache) ?? {};
+  checkKnownFields(problems, "kubernetes.cache", c, [
+    "maxEntries",
+    "tokenReviewTtl",
+    "tokenReviewFailureTtl",
+    "allowTtl",
+    "denyTtl",
+    "maxStale",
+  ]);
+  const cache = {
+    maxEntries: readInteger(problems, "kubernetes.cache.maxEntries", c.maxEntries, 1, 10_000_000) ?? 10_000,
+    tokenReviewTtlMs: readDuration(problems, "kubernetes.cache.tokenReviewTtl", c.tokenReviewTtl) ?? 120_000,
+    tokenReviewFailureTtlMs:
+      readDuration(problems, "kubernetes.cache.tokenReviewFailureTtl", c.tokenReviewFailureTtl) ?? 10_000,
+    allowTtlMs: readDuration(problems, "kubernetes.cache.allowTtl", c.allowTtl) ?? 300_000,
+    denyTtlMs: readDuration(problems, "kubernetes.cache.denyTtl", c.denyTtl) ?? 30_000,
+    maxStaleMs: readDuration(problems, "kubernetes.cache.maxStale", c.maxStale) ?? 0,
+  };
+  return {
+    ...(kubeconfig === undefined ? {} : { kubeconfig: resolvePath(kubeconfig) }),
+    requestTimeoutMs: readDuration(problems, "kubernetes.requestTimeout", k.requestTimeout) ?? 5000,
+    qps: readInteger(problems, "kubernetes.qps", k.qps, 1, 10_000) ?? 50,
+    burst: readInteger(problems, "kubernetes.burst", k.burst, 1, 10_000) ?? 100,
+    ...(ingressClassName === undefined ? {} : { ingressClassName }),
+    namespaces,
+    audiences,
+    authorization,
+    htpasswdUsernamePrefix,
+    cache,
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Ingress objects → routes, the way ingress-nginx renders them. Pure: the kube adapter hands in plain objects.
+ *
+ * - A rule's host is exact or "*.domain"; a rule without host joins the catch-all server.
+ * - Exact paths match exactly; Prefix and ImplementationSpecific match by whole path elements (a trailing "/" is
+ *   ignored, as the Ingress API specifies for Prefix); a rule without paths covers "/" with the default backend.
+ * - When two Ingresses define the same host, path and type, the older one (creationTimestamp, then
+ *   namespace/name) wins, as in ingress-nginx.
+ * - Per-Ingress settings come from annotations (see ingress-annotations.ts); an invalid setting does not drop the
+ *   route: the route stays, marked misconfigured, so its requests are denied instead of falling to another route.
+ */
+import { type IngressDefaults, readIngressAnnotations } from "./ingress-annotations.js";
+import { normalizeHost, normalizePath } from "./normalize.js";
+import type { PathType, Route } from "./routes.js";
+
+export interface IngressPath {
+  readonly path?: string;
+  readonly pathType?: string;
+  /** Name of the backend Service; undefined for a resource backend. */
+  readonly service?: string;
+}
+
+export interface IngressObject {
+  readonly namespace: string;
+  readonly name: string;
+  readonly creationTimestamp?: string;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly defaultBackendService?: string;
+  readonly rules: ReadonlyArray<{ readonly host?: string; readonly paths?: readonly IngressPath[] }>;
+}
+
+export interface IngressRoutes {
+  readonly routes: readonly Route[];
+  /** Rules that cannot be served at all (an invalid host), one line each, for the log. */
+  readonly skipped: readonly string[];
+}
+
+const byAge = (a: IngressObject, b: IngressObject) =>
+  (a.creationTimestamp ?? "").localeCompare(b.creationTimestamp ?? "") ||
+  a.namespace.localeCompare(b.namespace) ||
+  a.name.localeCompare(b.name);
+
+export function routesFromIngresses(ingresses: readonly IngressObject[], defaults: IngressDefaults): IngressRoutes {
+  const routes: Route[] = [];
+  const skipped: string[] = [];
+  for (const ingress of [...ingresses].sort(byAge)) {
+    const source = `ingress ${ingress.namespace}/${ingress.name}`;
+    const settings = readIngressAnnotations(ingress.namespace, ingress.annotations, defaults);
+    const rules = ingress.rules.length > 0 ? ingress.rules : [{}];
+    for (const rule of rules) {
+      let host = "";
+      if (rule.host !== undefined && rule.host !== "") {
+        const wildcard = rule.host.startsWith("*.");
+        const name = normalizeHost(wildcard ? rule.host.slice(2) : rule.host);
+        if (!name.ok) {
+          skipped.push(`${source} has host "${rule.host}": ${name.error}`);
+          continue;
+        }
+        host = wildcard ? `*.${name.value}` : name.value;
+      }
+      const paths = rule.paths && rule.paths.length > 0 ? rule.paths : [{ service: ingress.defaultBackendService }];
+      for (const p of paths) {
+        const { pathPrefix, pathType, problem } = readPath(p);
+        const service = p.service ?? undefined;
+        const misconfiguration =
+          problem ??
+          settings.problems[0] ??
+          (settings.authorization.kind === "subject-access-review" &&
+          settings.authorization.mapping === "service-proxy" &&
+          service === undefined
+            ? "service-proxy authorization needs a Service backend"
+            : undefined);
+        routes.push({
+          source,
+          host,
+          pathPrefix,
+          pathType,
+          authenticators: settings.authenticators,
+          realm: settings.realm,
+          authorization: settings.authorization,
+          namespace: ingress.namespace,
+          ingress: ingress.name,
+          ...(settings.htpasswd === undefined ? {} : { htpasswd: settings.htpasswd }),
+          ...(settings.audiences === undefined ? {} : { audiences: settings.audiences }),
+          ...(service === undefined ? {} : { service }),
+          ...(misconfiguration === undefined ? {} : { misconfiguration: `${source}: ${misconfiguration}` }),
+        });
+      }
+    }
+  }
+  return { routes, skipped };
+}
+
+function readPath(p: IngressPath): { pathPrefix: string; pathType: PathType; problem?: string } {
+  const pathType: PathType = p.pathType === "Exact" ? "Exact" : "Prefix";
+  const raw = p.path === undefined || p.path === "" ? "/" : p.path;
+  const normalized = normalizePath(raw);
+  // Regular-expression paths (use-regex) and paths nginx would rewrite cannot be matched as written: deny.
+  if (!normalized.ok || normalized.value !== raw) {
+    return { pathPrefix: raw, pathType, problem: `path "${raw}" is not a plain normalized path` };
+  }
+  return { pathPrefix: pathType === "Prefix" && raw !== "/" ? raw.replace(/\/$/, "") : raw, pathType };
+}

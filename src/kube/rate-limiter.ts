@@ -1,0 +1,53 @@
+/**
+ * Client-side rate limit for apiserver calls: a token bucket of `burst` tokens refilled at `qps` per second.
+ * Callers wait in order for a token; nothing is dropped. Keeps a spray of new tokens or paths from turning into
+ * an apiserver overload (kube-rbac-proxy #285: the apiserver's own throttling then adds seconds to each call).
+ */
+export class RateLimiter {
+  private tokens: number;
+  private last: number;
+  private readonly waiting: Array<() => void> = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly qps: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  /** Resolves when the caller may make one call. */
+  acquire(): Promise<void> {
+    this.refill();
+    if (this.waiting.length === 0 && this.tokens >= 1) {
+      this.tokens -= 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.schedule();
+    });
+  }
+
+  private refill(): void {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
+    this.last = now;
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    const wait = Math.max(1, ((1 - this.tokens) / this.qps) * 1000);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.refill();
+      while (this.waiting.length > 0 && this.tokens >= 1) {
+        this.tokens -= 1;
+        this.waiting.shift()?.();
+      }
+      if (this.waiting.length > 0) this.schedule();
+    }, wait);
+  }
+}
