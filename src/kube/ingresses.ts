@@ -94,7 +94,10 @@ export async function watchIngresses(
     });
   }
   return {
-    match: (host, path) => matchRoute((table ??= rebuild()), host, path),
+    match: (host, path) => {
+      table ??= rebuild();
+      return matchRoute(table, host, path);
+    },
     collections,
     stop: async () => {
       await Promise.all(collections.map((c) => c.stop()));
