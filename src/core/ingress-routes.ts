@@ -46,6 +46,13 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
   for (const ingress of [...ingresses].sort(byAge)) {
     const source = `ingress ${ingress.namespace}/${ingress.name}`;
     const settings = readIngressAnnotations(ingress.namespace, ingress.annotations, defaults);
+    // With use-regex (or rewrite-target, which implies it) nginx matches paths as regular expressions, which
+    // cannot be mirrored faithfully: deny rather than guess.
+    const regex =
+      ingress.annotations["nginx.ingress.kubernetes.io/use-regex"] === "true" ||
+      ingress.annotations["nginx.ingress.kubernetes.io/rewrite-target"] !== undefined
+        ? "regular-expression paths (use-regex, rewrite-target) are not supported"
+        : undefined;
     const rules = ingress.rules.length > 0 ? ingress.rules : [{}];
     for (const rule of rules) {
       let host = "";
@@ -63,6 +70,7 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
         const { pathPrefix, pathType, problem } = readPath(p);
         const service = p.service ?? undefined;
         const misconfiguration =
+          regex ??
           problem ??
           settings.problems[0] ??
           (settings.authorization.kind === "subject-access-review" &&

@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { createTokenReviewAuthenticator, jwtExpiry, type TokenReviewer } from "../../src/authn/token-review.js";
+import { BoundedCache } from "../../src/cache/bounded-cache.js";
+import { createSecretKeyer } from "../../src/cache/secret-key.js";
+import type { Route } from "../../src/core/routes.js";
+
+const route: Route = {
+  source: "r",
+  host: "a.example.com",
+  pathPrefix: "/",
+  pathType: "Prefix",
+  authenticators: ["bearer"],
+  realm: "r",
+  authorization: { kind: "subject-access-review", mapping: "host-path" },
+};
+const consumer = { username: "system:serviceaccount:default:consumer", groups: ["system:authenticated"] };
+const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.c2ln`;
+
+function setup(review: TokenReviewer, audiences: string[] = []) {
+  let now = 1_000_000;
+  const calls: Array<{ token: string; audiences: readonly string[] }> = [];
+  const authenticator = createTokenReviewAuthenticator({
+    review: async (spec) => {
+      calls.push(spec);
+      return review(spec);
+    },
+    cache: new BoundedCache({ maxEntries: 100, ttlMs: 120_000, now: () => now }),
+    key: createSecretKeyer(),
+    ttlMs: 120_000,
+    failureTtlMs: 10_000,
+    audiences,
+    now: () => now,
+  });
+  return { authenticator, calls, advance: (ms: number) => (now += ms), now: () => now };
+}
+
+describe("TokenReview authenticator", () => {
+  it("authenticates with the identity the apiserver returns and caches it for the TTL", async () => {
+    const t = setup(async () => ({ authenticated: true, user: consumer }));
+    expect(await t.authenticator.authenticate({ kind: "bearer", token: "tok" }, route)).toEqual({
+      kind: "authenticated",
+      user: consumer,
+    });
+    t.advance(119_000);
+    await t.authenticator.authenticate({ kind: "bearer", token: "tok" }, route);
+    expect(t.calls).toHaveLength(1);
+    t.advance(2000);
+    await t.authenticator.authenticate({ kind: "bearer", token: "tok" }, route);
+    expect(t.calls).toHaveLength(2);
+  });
+
+  it("never keeps an answer past the token's own expiry", async () => {
+    const t = setup(async () => ({ authenticated: true, user: consumer }));
+    const token = jwt({ exp: (t.now() + 30_000) / 1000 });
+    await t.authenticator.authenticate({ kind: "bearer", token }, route);
+    t.advance(31_000);
+    await t.authenticator.authenticate({ kind: "bearer", token }, route);
+    expect(t.calls).toHaveLength(2);
+  });
+
+  it("rejects an unauthenticated token and remembers that only briefly", async () => {
+    const t = setup(async () => ({ authenticated: false, error: "invalid bearer token" }));
+    expect(await t.authenticator.authenticate({ kind: "bearer", token: "garbage" }, route)).toEqual({
+      kind: "rejected",
+      reason: "token not authenticated",
+    });
+    await t.authenticator.authenticate({ kind: "bearer", token: "garbage" }, route);
+    expect(t.calls).toHaveLength(1);
+    t.advance(10_001);
+    await t.authenticator.authenticate({ kind: "bearer", token: "garbage" }, route);
+    expect(t.calls).toHaveLength(2);
+  });
+
+  it("asks for the route's audiences, else the configured ones, and rejects an answer for none of them", async () => {
+    const t = setup(
+      async ({ audiences }) => ({ authenticated: true, user: consumer, audiences: ["other"] }),
+      ["rbac-gate"],
+    );
+    expect(await t.authenticator.authenticate({ kind: "bearer", token: "x" }, route)).toEqual({
+      kind: "rejected",
+      reason: "token audience not accepted",
+    });
+    await t.authenticator.authenticate({ kind: "bearer", token: "x" }, { ...route, audiences: ["narrow"] });
+    expect(t.calls.map((c) => c.audiences)).toEqual([["rbac-gate"], ["narrow"]]);
+  });
+
+  it("coalesces 200 concurrent first requests with one token into one TokenReview", async () => {
+    const t = setup(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      return { authenticated: true, user: consumer };
+    });
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => t.authenticator.authenticate({ kind: "bearer", token: "new" }, route)),
+    );
+    expect(results.every((r) => r.kind === "authenticated")).toBe(true);
+    expect(t.calls).toHaveLength(1);
+  });
+
+  it("throws when the apiserver fails, and caches nothing", async () => {
+    let fail = true;
+    const t = setup(async () => {
+      if (fail) throw new Error("connect ECONNREFUSED");
+      return { authenticated: true, user: consumer };
+    });
+    await expect(t.authenticator.authenticate({ kind: "bearer", token: "t" }, route)).rejects.toThrow("ECONNREFUSED");
+    fail = false;
+    expect((await t.authenticator.authenticate({ kind: "bearer", token: "t" }, route)).kind).toBe("authenticated");
+  });
+});
+
+describe("jwtExpiry", () => {
+  it("reads exp in milliseconds and ignores anything that is not a JWT with a numeric exp", () => {
+    expect(jwtExpiry(jwt({ exp: 1700000000 }))).toBe(1_700_000_000_000);
+    expect(jwtExpiry(jwt({ exp: "soon" }))).toBeUndefined();
+    expect(jwtExpiry("opaque-token")).toBeUndefined();
+    expect(jwtExpiry("a.%%%.c")).toBeUndefined();
+  });
+});
