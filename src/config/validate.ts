@@ -51,6 +51,7 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
     "identityHeaders",
     "htpasswd",
     "routes",
+    "kubernetes",
   ]);
 
   const listenOpts = readObject(problems, "listen", root.listen) ?? {};

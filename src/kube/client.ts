@@ -8,7 +8,8 @@ import {
   AuthorizationV1Api,
   type ConfigurationOptions,
   KubeConfig,
-  type Middleware as PromiseMiddleware,
+  Observable,
+  type ObservableMiddleware,
   type RequestContext,
   type ResponseContext,
 } from "@kubernetes/client-node";
@@ -42,15 +43,15 @@ export function loadKubeConfig(path?: string): KubeConfig {
 
 /** Aborts each request after timeoutMs; the generated clients take this per call. */
 function timeout(timeoutMs: number) {
-  const middleware: PromiseMiddleware = {
-    pre: async (context: RequestContext) => {
+  const middleware: ObservableMiddleware = {
+    pre: (context: RequestContext) => {
       context.setSignal(AbortSignal.timeout(timeoutMs));
-      return context;
+      return new Observable(Promise.resolve(context));
     },
-    post: async (context: ResponseContext) => context,
+    post: (context: ResponseContext) => new Observable(Promise.resolve(context)),
   };
-  // The object-parameter API wraps promise middleware at run time (wrapOptions) but types it as observable.
-  return { middleware: [middleware], middlewareMergeStrategy: "append" } as unknown as ConfigurationOptions;
+  const options: ConfigurationOptions = { middleware: [middleware], middlewareMergeStrategy: "append" };
+  return options;
 }
 
 export function createKubeClient(config: KubeConfig, options: KubeClientOptions): KubeClient {

@@ -3,11 +3,13 @@
  * ServiceAccounts and their tokens (TokenRequest), Roles, ClusterRoles and bindings, Secrets, and waiting until an
  * RBAC change is visible to the authorizer (which reads from informers: poll a SubjectAccessReview, never sleep).
  */
+import { request as httpsRequest, type RequestOptions } from "node:https";
 import {
   AuthenticationV1Api,
   AuthorizationV1Api,
   CoreV1Api,
   KubeConfig,
+  NetworkingV1Api,
   RbacAuthorizationV1Api,
   type V1NonResourceAttributes,
   type V1PolicyRule,
@@ -20,6 +22,7 @@ export interface Kube {
   readonly rbac: RbacAuthorizationV1Api;
   readonly authn: AuthenticationV1Api;
   readonly authz: AuthorizationV1Api;
+  readonly networking: NetworkingV1Api;
 }
 
 export function connect(kubeconfigPath: string): Kube {
@@ -31,6 +34,7 @@ export function connect(kubeconfigPath: string): Kube {
     rbac: config.makeApiClient(RbacAuthorizationV1Api),
     authn: config.makeApiClient(AuthenticationV1Api),
     authz: config.makeApiClient(AuthorizationV1Api),
+    networking: config.makeApiClient(NetworkingV1Api),
   };
 }
 
@@ -162,4 +166,98 @@ export async function waitForAccess(kube: Kube, question: AccessQuestion, allowe
 export async function reviewToken(kube: Kube, token: string, audiences: string[] = []) {
   const review = await kube.authn.createTokenReview({ body: { spec: { token, audiences } } });
   return review.status ?? {};
+}
+
+/** Creates or replaces a Secret's string data. */
+export async function putSecret(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  stringData: Record<string, string>,
+  annotations: Record<string, string> = {},
+): Promise<void> {
+  const body = { metadata: { name, namespace, annotations }, type: "Opaque", stringData };
+  try {
+    await kube.core.replaceNamespacedSecret({ name, namespace, body });
+  } catch {
+    await kube.core.createNamespacedSecret({ namespace, body });
+  }
+}
+
+export async function createNamespaceNamed(kube: Kube, name: string): Promise<void> {
+  await kube.core.createNamespace({ body: { metadata: { name } } });
+}
+
+/** An Ingress with one host and "/" Prefix to one Service, as an app team writes it. */
+export async function createIngress(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  host: string,
+  service: string,
+  annotations: Record<string, string> = {},
+): Promise<void> {
+  await kube.networking.createNamespacedIngress({
+    namespace,
+    body: {
+      metadata: { name, annotations },
+      spec: {
+        ingressClassName: "nginx",
+        rules: [
+          {
+            host,
+            http: {
+              paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service, port: { number: 80 } } } }],
+            },
+          },
+        ],
+      },
+    },
+  });
+}
+
+/** Writes a kubeconfig that authenticates with a bearer token (a ServiceAccount's, as in a pod). */
+export function kubeconfigForToken(server: string, caData: string, token: string): string {
+  return `apiVersion: v1
+kind: Config
+clusters:
+- name: test
+  cluster:
+    server: ${server}
+    certificate-authority-data: ${Buffer.from(caData).toString("base64")}
+users:
+- name: sa
+  user:
+    token: ${token}
+contexts:
+- name: test
+  context: {cluster: test, user: sa}
+current-context: test
+`;
+}
+
+/** Sum of the apiserver's apiserver_request_total for one resource: the calls it received, counted by itself. */
+export async function apiserverRequests(kube: Kube, resource: string): Promise<number> {
+  const cluster = kube.config.getCurrentCluster();
+  const opts: RequestOptions = {};
+  await kube.config.applyToHTTPSOptions(opts);
+  const text = await new Promise<string>((resolve, reject) => {
+    const req = httpsRequest(`${cluster?.server}/metrics`, opts, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => {
+        body += d;
+      });
+      res.on("end", () => resolve(body));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("apiserver_request_total{") && line.includes(`resource="${resource}"`)) {
+      total += Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
+  }
+  return total;
 }

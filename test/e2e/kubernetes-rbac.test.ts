@@ -1,0 +1,264 @@
+/**
+ * rbac-gate deciding with the cluster's own identities and RBAC: a real kube-apiserver and etcd, rbac-gate as a
+ * real process with its own ServiceAccount, Debian's nginx in front as ingress-nginx renders auth-url, and a real
+ * upstream. Written as the stories of the people who meet it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ControlPlane, startControlPlane } from "./support/control-plane.js";
+import { createGateServiceAccount, type GateInCluster, startGateInCluster } from "./support/gate-in-cluster.js";
+import { basic, type Reply, send } from "./support/http-client.js";
+import {
+  apiserverRequests,
+  connect,
+  createClusterRole,
+  createClusterRoleBinding,
+  createIngress,
+  createNamespaceNamed,
+  createRole,
+  createRoleBinding,
+  createServiceAccount,
+  createToken,
+  type Kube,
+  putSecret,
+  waitForAccess,
+} from "./support/kube.js";
+import { stopAll } from "./support/processes.js";
+
+// Made with: htpasswd -nbB -C 5 alice alice-pw ; htpasswd -nbB -C 5 alice alice-new-pw
+const ALICE_OLD = "alice:$2y$05$pp1LRuxJhe38yKzmqrx3G.bR04Ofw/7IriRHrOyALa.kKLwW1P8Re\n";
+const ALICE_NEW = "alice:$2y$05$pcm.yuTrea9s9RdCv0NTBee7vaqOcE2rCPz2RY3EFWXoxdppQ8YiK\n";
+
+let plane: ControlPlane;
+let kube: Kube;
+let env: GateInCluster;
+
+const through = (host: string, path: string, headers: Record<string, string> = {}, method = "GET") =>
+  send(env.nginx.plainPort, path, { method, headers: { Host: host, ...headers } });
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** Polls through nginx until the answer has the wanted status (RBAC and cache changes take a moment). */
+async function eventually(request: () => Promise<Reply>, status: number, timeoutMs = 10_000): Promise<Reply> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const reply = await request();
+    if (reply.status === status || Date.now() > end) return reply;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  plane = await startControlPlane();
+  kube = connect(plane.kubeconfig);
+  await createGateServiceAccount(kube);
+  env = await startGateInCluster(plane, kube, "  cache: {denyTtl: 1s, tokenReviewFailureTtl: 1s}\n");
+  await createIngress(kube, "default", "hello-app", "hello.example.test", "hello-app", {
+    "rbac-gate.io/authorization": "service-proxy",
+  });
+  await createIngress(kube, "default", "metrics-app", "metrics.example.test", "metrics-app");
+  await createIngress(kube, "default", "other-app", "other.example.test", "other-app");
+  await createIngress(kube, "default", "aud-app", "aud.example.test", "aud-app", {
+    "rbac-gate.io/audiences": "rbac-gate",
+  });
+  await createNamespaceNamed(kube, "team-a");
+  await createNamespaceNamed(kube, "team-b");
+  await createIngress(kube, "team-a", "basic-app", "basic.example.test", "basic-app", {
+    "rbac-gate.io/htpasswd-secret": "users",
+  });
+  await createIngress(kube, "team-b", "thief-app", "thief.example.test", "thief-app", {
+    "rbac-gate.io/htpasswd-secret": "team-a/users",
+  });
+  await createIngress(kube, "team-b", "lookalike-app", "lookalike.example.test", "lookalike-app", {
+    "rbac-gate.io/htpasswd-secret": "users",
+  });
+  // Routes are there once a request without credentials is challenged instead of denied for want of a route.
+  for (const host of ["hello", "metrics", "other", "aud", "basic", "lookalike"]) {
+    await eventually(() => through(`${host}.example.test`, "/"), 401);
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await env?.upstream.close();
+  await stopAll();
+  await plane?.stop();
+});
+
+describe("As an app team following the seed's walkthrough", () => {
+  it("consumer's token gets 403, then 200 and Hello once Role hello-app-proxy is bound; POST stays 403", async () => {
+    await createServiceAccount(kube, "default", "consumer");
+    const token = await createToken(kube, "default", "consumer");
+    expect((await through("hello.example.test", "/", bearer(token))).status).toBe(403);
+
+    await createRole(kube, "default", "hello-app-proxy", [
+      { apiGroups: [""], resources: ["services/proxy"], resourceNames: ["hello-app"], verbs: ["get"] },
+    ]);
+    await createRoleBinding(kube, "default", "hello-app-consumer", { kind: "Role", name: "hello-app-proxy" }, [
+      { kind: "ServiceAccount", name: "consumer", namespace: "default" },
+    ]);
+    await waitForAccess(kube, {
+      user: "system:serviceaccount:default:consumer",
+      resourceAttributes: {
+        namespace: "default",
+        verb: "get",
+        resource: "services",
+        subresource: "proxy",
+        name: "hello-app",
+      },
+    });
+    env.upstream.seen.length = 0;
+    const allowed = await eventually(() => through("hello.example.test", "/", bearer(token)), 200);
+    expect(allowed.status).toBe(200);
+    expect(allowed.body).toBe("Hello");
+    expect(env.upstream.seen.at(-1)?.headers["x-auth-request-user"]).toBe("system:serviceaccount:default:consumer");
+    expect(env.upstream.seen.at(-1)?.headers["x-auth-request-groups"]).toContain("system:serviceaccounts:default");
+
+    const post = await through("hello.example.test", "/", bearer(token), "POST");
+    expect(post.status).toBe(403);
+  });
+});
+
+describe("As a platform admin granting host and path with ClusterRoles", () => {
+  let monitor: string;
+  let nobody: string;
+  beforeAll(async () => {
+    await createServiceAccount(kube, "default", "monitor");
+    await createServiceAccount(kube, "default", "nobody");
+    monitor = await createToken(kube, "default", "monitor");
+    nobody = await createToken(kube, "default", "nobody");
+    await createClusterRole(kube, "metrics-example-reader", [
+      { nonResourceURLs: ["/metrics.example.test/metrics"], verbs: ["get"] },
+    ]);
+    await createClusterRoleBinding(kube, "metrics-example-reader", "metrics-example-reader", [
+      { kind: "ServiceAccount", name: "monitor", namespace: "default" },
+    ]);
+    await waitForAccess(kube, {
+      user: "system:serviceaccount:default:monitor",
+      nonResourceAttributes: { path: "/metrics.example.test/metrics", verb: "get" },
+    });
+  });
+
+  it("grants /metrics on that host only: /metrics 200, /admin 403, the same path on another host 403", async () => {
+    expect((await eventually(() => through("metrics.example.test", "/metrics", bearer(monitor)), 200)).status).toBe(
+      200,
+    );
+    expect((await through("metrics.example.test", "/admin", bearer(monitor))).status).toBe(403);
+    expect((await through("other.example.test", "/metrics", bearer(monitor))).status).toBe(403);
+  });
+
+  it("gives a token without bindings nothing through system:discovery or system:public-info-viewer", async () => {
+    for (const path of ["/api/x", "/version", "/healthz", "/apis", "/openapi/v2", "/livez", "/readyz"]) {
+      expect({ path, status: (await through("metrics.example.test", path, bearer(nobody))).status }).toEqual({
+        path,
+        status: 403,
+      });
+    }
+  });
+});
+
+describe("As an app team with htpasswd users in a Secret", () => {
+  beforeAll(async () => {
+    await createClusterRole(kube, "basic-example-users", [
+      { nonResourceURLs: ["/basic.example.test/*"], verbs: ["get"] },
+    ]);
+    await createClusterRoleBinding(kube, "basic-example-users", "basic-example-users", [
+      { kind: "Group", name: "htpasswd:team-a" },
+    ]);
+    await waitForAccess(kube, {
+      user: "htpasswd:team-a:alice",
+      groups: ["htpasswd:team-a"],
+      nonResourceAttributes: { path: "/basic.example.test/", verb: "get" },
+    });
+  });
+
+  it("a Secret created through the API lets its user in, with a namespaced identity", async () => {
+    await putSecret(kube, "team-a", "users", { auth: ALICE_OLD });
+    env.upstream.seen.length = 0;
+    const reply = await eventually(
+      () => through("basic.example.test", "/", { Authorization: basic("alice", "alice-pw") }),
+      200,
+    );
+    expect(reply.status).toBe(200);
+    expect(env.upstream.seen.at(-1)?.headers["x-auth-request-user"]).toBe("htpasswd:team-a:alice");
+  });
+
+  it("a changed password takes effect within 5 s: the old one is refused, the new one accepted", async () => {
+    await putSecret(kube, "team-a", "users", { auth: ALICE_NEW });
+    const started = Date.now();
+    const old = await eventually(
+      () => through("basic.example.test", "/", { Authorization: basic("alice", "alice-pw") }),
+      401,
+      5000,
+    );
+    expect(old.status).toBe(401);
+    const fresh = await eventually(
+      () => through("basic.example.test", "/", { Authorization: basic("alice", "alice-new-pw") }),
+      200,
+      5000,
+    );
+    expect(fresh.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("another namespace's Ingress can never use these users, whatever its annotation names", async () => {
+    const thief = await through("thief.example.test", "/", { Authorization: basic("alice", "alice-new-pw") });
+    expect(thief.status).toBe(403);
+    const lookalike = await through("lookalike.example.test", "/", { Authorization: basic("alice", "alice-new-pw") });
+    expect(lookalike.status).toBe(401);
+  });
+
+  it("a deleted Secret means no users: 401", async () => {
+    await kube.core.deleteNamespacedSecret({ name: "users", namespace: "team-a" });
+    const reply = await eventually(
+      () => through("basic.example.test", "/", { Authorization: basic("alice", "alice-new-pw") }),
+      401,
+      5000,
+    );
+    expect(reply.status).toBe(401);
+  });
+});
+
+describe("As a caller with a bad or foreign token", () => {
+  it("a garbage bearer token gets 401 with the RFC 6750 Bearer challenge", async () => {
+    const reply = await through("other.example.test", "/", bearer("garbage.token.value"));
+    expect(reply.status).toBe(401);
+    expect(reply.headers["www-authenticate"]).toBe('Bearer realm="rbac-gate", error="invalid_token"');
+  });
+
+  it("a route that accepts both offers both challenges, Basic first", async () => {
+    const reply = await through("basic.example.test", "/", bearer("garbage"));
+    expect(reply.headers["www-authenticate"]).toBe(
+      'Basic realm="rbac-gate", charset="UTF-8", Bearer realm="rbac-gate", error="invalid_token"',
+    );
+  });
+
+  it("a token minted for another audience gets 401 where audiences are configured", async () => {
+    await createServiceAccount(kube, "default", "aud-caller");
+    const foreign = await createToken(kube, "default", "aud-caller", { audiences: ["someone-else"] });
+    expect((await through("aud.example.test", "/", bearer(foreign))).status).toBe(401);
+    const ours = await createToken(kube, "default", "aud-caller", { audiences: ["rbac-gate"] });
+    // Authenticated for this audience; not granted anything, so 403 rather than 401.
+    expect((await through("aud.example.test", "/", bearer(ours))).status).toBe(403);
+  });
+});
+
+describe("As the apiserver under a burst", () => {
+  it("200 concurrent first requests with one new token cost 1 TokenReview and 1 SubjectAccessReview", async () => {
+    await createServiceAccount(kube, "default", "burst");
+    const token = await createToken(kube, "default", "burst");
+    const before = {
+      tr: await apiserverRequests(kube, "tokenreviews"),
+      sar: await apiserverRequests(kube, "subjectaccessreviews"),
+    };
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, () => through("other.example.test", "/burst", bearer(token))),
+    );
+    const after = {
+      tr: await apiserverRequests(kube, "tokenreviews"),
+      sar: await apiserverRequests(kube, "subjectaccessreviews"),
+    };
+    expect(replies.every((r) => r.status === 403)).toBe(true);
+    expect({ tokenReviews: after.tr - before.tr, subjectAccessReviews: after.sar - before.sar }).toEqual({
+      tokenReviews: 1,
+      subjectAccessReviews: 1,
+    });
+  });
+});
