@@ -72,10 +72,7 @@ describe("TokenReview authenticator", () => {
   });
 
   it("asks for the route's audiences, else the configured ones, and rejects an answer for none of them", async () => {
-    const t = setup(
-      async ({ audiences }) => ({ authenticated: true, user: consumer, audiences: ["other"] }),
-      ["rbac-gate"],
-    );
+    const t = setup(async () => ({ authenticated: true, user: consumer, audiences: ["other"] }), ["rbac-gate"]);
     expect(await t.authenticator.authenticate({ kind: "bearer", token: "x" }, route)).toEqual({
       kind: "rejected",
       reason: "token audience not accepted",

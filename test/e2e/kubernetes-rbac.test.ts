@@ -3,6 +3,9 @@
  * real process with its own ServiceAccount, Debian's nginx in front as ingress-nginx renders auth-url, and a real
  * upstream. Written as the stories of the people who meet it.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ControlPlane, startControlPlane } from "./support/control-plane.js";
 import { createGateServiceAccount, type GateInCluster, startGateInCluster } from "./support/gate-in-cluster.js";
@@ -19,10 +22,12 @@ import {
   createServiceAccount,
   createToken,
   type Kube,
+  kubeconfigForToken,
   putSecret,
   waitForAccess,
 } from "./support/kube.js";
-import { stopAll } from "./support/processes.js";
+import { start, stopAll } from "./support/processes.js";
+import { MAIN } from "./support/rbac-gate.js";
 
 // Made with: htpasswd -nbB -C 5 alice alice-pw ; htpasswd -nbB -C 5 alice alice-new-pw
 const ALICE_OLD = "alice:$2y$05$pp1LRuxJhe38yKzmqrx3G.bR04Ofw/7IriRHrOyALa.kKLwW1P8Re\n";
@@ -260,5 +265,39 @@ describe("As the apiserver under a burst", () => {
       tokenReviews: 1,
       subjectAccessReviews: 1,
     });
+  });
+});
+
+describe("As a platform admin who set it up wrong", () => {
+  const startWith = async (kubeconfig: string) => {
+    const dir = mkdtempSync(join(tmpdir(), "rbac-gate-wrong-"));
+    writeFileSync(join(dir, "kubeconfig"), kubeconfig);
+    writeFileSync(join(dir, "config.yaml"), "kubernetes:\n  kubeconfig: kubeconfig\n  requestTimeout: 2s\n");
+    const proc = start(process.execPath, [MAIN, "--config", join(dir, "config.yaml"), "--port", "0"]);
+    return { code: await proc.exited, output: proc.output() };
+  };
+
+  it("is refused at start, naming every permission its ServiceAccount lacks", async () => {
+    await createServiceAccount(kube, "default", "powerless");
+    const token = await createToken(kube, "default", "powerless");
+    const { code, output } = await startWith(kubeconfigForToken(plane.server, plane.caData, token));
+    expect(code).toBe(1);
+    expect(output).toBe(
+      [
+        "rbac-gate: the identity rbac-gate runs as may not create tokenreviews.authentication.k8s.io cluster-wide",
+        "rbac-gate: the identity rbac-gate runs as may not create subjectaccessreviews.authorization.k8s.io cluster-wide",
+        "rbac-gate: the identity rbac-gate runs as may not list ingresses.networking.k8s.io cluster-wide",
+        "rbac-gate: the identity rbac-gate runs as may not list secrets cluster-wide",
+        "rbac-gate: the identity rbac-gate runs as may not watch ingresses.networking.k8s.io cluster-wide",
+        "rbac-gate: the identity rbac-gate runs as may not watch secrets cluster-wide",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("is refused at start with a clear line when the apiserver cannot be reached", async () => {
+    const { code, output } = await startWith(kubeconfigForToken("https://127.0.0.1:1", plane.caData, "x"));
+    expect(code).toBe(1);
+    expect(output).toMatch(/^rbac-gate: cannot reach the Kubernetes apiserver at https:\/\/127\.0\.0\.1:1: /);
   });
 });

@@ -1,0 +1,97 @@
+import { createServer, type Server } from "node:http";
+import { KubeConfig } from "@kubernetes/client-node";
+import { afterEach, describe, expect, it } from "vitest";
+import { createKubeClient } from "../../src/kube/client.js";
+
+let server: Server | undefined;
+afterEach(() => {
+  server?.closeAllConnections();
+  server?.close();
+});
+
+/** A stand-in apiserver on loopback: answers each POST with respond(path, body). */
+async function fakeApiserver(respond: (path: string, body: Record<string, unknown>) => unknown | undefined) {
+  const requests: Array<{ path: string; body: Record<string, unknown>; auth?: string }> = [];
+  server = createServer((req, res) => {
+    let text = "";
+    req.on("data", (d) => {
+      text += d;
+    });
+    req.on("end", () => {
+      const body = JSON.parse(text) as Record<string, unknown>;
+      requests.push({
+        path: req.url ?? "",
+        body,
+        ...(req.headers.authorization ? { auth: req.headers.authorization } : {}),
+      });
+      const answer = respond(req.url ?? "", body);
+      if (answer === undefined) return; // never answers
+      res.writeHead(201, { "Content-Type": "application/json" }).end(JSON.stringify(answer));
+    });
+  });
+  await new Promise<void>((r) => server?.listen(0, "127.0.0.1", r));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: "c", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: "u", token: "sa-token" }],
+    contexts: [{ name: "x", cluster: "c", user: "u" }],
+    currentContext: "x",
+  });
+  return { config, requests };
+}
+
+describe("Kubernetes client", () => {
+  it("posts a TokenReview with token and audiences and maps the status to an identity", async () => {
+    const api = await fakeApiserver((_path, body) => ({
+      ...body,
+      status: {
+        authenticated: true,
+        audiences: ["a"],
+        user: { username: "system:serviceaccount:default:consumer", uid: "1", groups: ["g"], extra: { k: ["v"] } },
+      },
+    }));
+    const client = createKubeClient(api.config, { timeoutMs: 1000, qps: 100, burst: 100 });
+    const status = await client.tokenReview({ token: "t0k", audiences: ["a"] });
+    expect(status).toEqual({
+      authenticated: true,
+      audiences: ["a"],
+      user: { username: "system:serviceaccount:default:consumer", uid: "1", groups: ["g"], extra: { k: ["v"] } },
+    });
+    expect(api.requests[0]).toMatchObject({
+      path: "/apis/authentication.k8s.io/v1/tokenreviews",
+      body: { spec: { token: "t0k", audiences: ["a"] } },
+      auth: "Bearer sa-token",
+    });
+    expect(client.calls.tokenReviews).toBe(1);
+  });
+
+  it("posts a SubjectAccessReview and reads allowed, denied and reason", async () => {
+    const api = await fakeApiserver((_path, body) => ({
+      ...body,
+      status: { allowed: false, denied: true, reason: "nope" },
+    }));
+    const client = createKubeClient(api.config, { timeoutMs: 1000, qps: 100, burst: 100 });
+    const status = await client.accessReview({
+      user: "alice",
+      groups: ["g"],
+      nonResourceAttributes: { path: "/h/x", verb: "get" },
+    });
+    expect(status).toEqual({ allowed: false, denied: true, reason: "nope" });
+    expect(api.requests[0]?.path).toBe("/apis/authorization.k8s.io/v1/subjectaccessreviews");
+    expect(api.requests[0]?.body.spec).toEqual({
+      user: "alice",
+      groups: ["g"],
+      nonResourceAttributes: { path: "/h/x", verb: "get" },
+    });
+  });
+
+  it("gives up after the request timeout instead of waiting for a hung apiserver", async () => {
+    const api = await fakeApiserver(() => undefined);
+    const client = createKubeClient(api.config, { timeoutMs: 200, qps: 100, burst: 100 });
+    const started = Date.now();
+    await expect(client.tokenReview({ token: "t", audiences: [] })).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
