@@ -88,7 +88,7 @@ describe("resolveConfig", () => {
     expect(resolveConfig({ route: [] }, "/")).toEqual({
       ok: false,
       error: [
-        'configuration has unknown field "route": known fields are listen, logLevel, realm, identityHeaders, htpasswd, routes',
+        'configuration has unknown field "route": known fields are listen, logLevel, realm, identityHeaders, htpasswd, routes, kubernetes',
         "routes is missing: it must be a list",
       ],
     });
@@ -115,5 +115,63 @@ describe("parseConfig", () => {
     const result = parseConfig("realm: a\nrealm: b\nroutes: []\n", "/");
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error[0]).toBe("configuration has invalid YAML at line 2: DUPLICATE_KEY");
+  });
+});
+
+describe("resolveConfig, kubernetes section", () => {
+  it("switches to cluster mode with defaults, without requiring routes, and allows bearer on routes", () => {
+    const result = resolveConfig(
+      {
+        kubernetes: { kubeconfig: "kc.yaml" },
+        routes: [{ host: "a.example.com", authenticators: ["bearer"], allow: { authenticated: true } }],
+      },
+      "/etc/rbac-gate",
+    );
+    expect(result.ok && result.value.kubernetes).toEqual({
+      kubeconfig: "/etc/rbac-gate/kc.yaml",
+      requestTimeoutMs: 5000,
+      qps: 50,
+      burst: 100,
+      namespaces: [],
+      audiences: [],
+      authorization: "host-path",
+      htpasswdUsernamePrefix: "htpasswd:",
+      cache: {
+        maxEntries: 10_000,
+        tokenReviewTtlMs: 120_000,
+        tokenReviewFailureTtlMs: 10_000,
+        allowTtlMs: 300_000,
+        denyTtlMs: 30_000,
+        maxStaleMs: 0,
+      },
+    });
+    expect(resolveConfig({ kubernetes: {} }, "/").ok).toBe(true);
+  });
+
+  it("reports every kubernetes problem at once", () => {
+    expect(
+      resolveConfig(
+        {
+          kubernetes: {
+            qps: 0,
+            namespaces: ["Team_A"],
+            authorization: "everything",
+            htpasswdUsernamePrefix: "",
+            cache: { maxStale: "forever", denyTTL: "1s" },
+          },
+        },
+        "/",
+      ),
+    ).toEqual({
+      ok: false,
+      error: [
+        'kubernetes.namespaces[0] has "Team_A": it must be a namespace name',
+        'kubernetes.authorization has "everything": it must be "host-path" or "service-proxy"',
+        'kubernetes.htpasswdUsernamePrefix has "": it must not be empty, or a password user could pose as a cluster identity',
+        'kubernetes.cache has unknown field "denyTTL": known fields are maxEntries, tokenReviewTtl, tokenReviewFailureTtl, allowTtl, denyTtl, maxStale',
+        'kubernetes.cache.maxStale has "forever": it must be a duration such as "30s", "5m" or "250ms"',
+        "kubernetes.qps has 0: it must be a whole number from 1 to 10000",
+      ],
+    });
   });
 });
