@@ -105,7 +105,7 @@ async function buildCluster(config: Config, k: KubernetesConfig, logger: Logger)
   }
   let missing: string[];
   try {
-    missing = await missingPermissions(kubeConfig, neededPermissions(k.namespaces));
+    missing = await missingPermissions(kubeConfig, neededPermissions(k.namespaces, k.secretNamespaces));
   } catch (error) {
     throw new StartupError([(error as Error).message]);
   }
@@ -131,7 +131,7 @@ async function buildCluster(config: Config, k: KubernetesConfig, logger: Logger)
   const secrets = await watchHtpasswdSecrets(
     kubeConfig,
     {
-      namespaces: k.namespaces,
+      namespaces: k.secretNamespaces,
       usernamePrefix: k.htpasswdUsernamePrefix,
       allowWeakSchemes: config.htpasswd.allowWeakSchemes,
     },

@@ -9,7 +9,10 @@ export interface KubernetesConfig {
   readonly qps: number;
   readonly burst: number;
   readonly ingressClassName?: string;
+  /** Namespaces whose Ingresses are served; empty: all. */
   readonly namespaces: readonly string[];
+  /** Namespaces whose htpasswd Secrets are watched: "all", or a list (empty: htpasswd Secrets are off). */
+  readonly secretNamespaces: "all" | readonly string[];
   readonly audiences: readonly string[];
   readonly authorization: "host-path" | "service-proxy";
   readonly htpasswdUsernamePrefix: string;
@@ -39,6 +42,7 @@ export function readKubernetes(
     "burst",
     "ingressClassName",
     "namespaces",
+    "secretNamespaces",
     "audiences",
     "authorization",
     "htpasswdUsernamePrefix",
@@ -53,6 +57,21 @@ export function readKubernetes(
     readList(problems, "kubernetes.namespaces", k.namespaces, (s, x) =>
       readString(problems, s, x, { pattern: DNS_LABEL, describe: "a namespace name" }),
     ) ?? [];
+  // Default: the Secrets of the namespaces whose Ingresses are served. "*" alone means every namespace.
+  const secretList = readList(problems, "kubernetes.secretNamespaces", k.secretNamespaces, (s, x) =>
+    x === "*" ? "*" : readString(problems, s, x, { pattern: DNS_LABEL, describe: 'a namespace name, or "*" alone' }),
+  );
+  if (secretList?.includes("*") && secretList.length > 1) {
+    problems.push('kubernetes.secretNamespaces has "*" among names: "*" stands alone, meaning every namespace');
+  }
+  const secretNamespaces: KubernetesConfig["secretNamespaces"] =
+    secretList === undefined
+      ? namespaces.length === 0
+        ? "all"
+        : namespaces
+      : secretList.includes("*")
+        ? "all"
+        : secretList;
   const audiences =
     readList(problems, "kubernetes.audiences", k.audiences, (s, x) =>
       readString(problems, s, x, { pattern: /^[\x21-\x7e]{1,256}$/, describe: "an audience" }),
@@ -99,6 +118,7 @@ export function readKubernetes(
     burst: readInteger(problems, "kubernetes.burst", k.burst, 1, 10_000) ?? 100,
     ...(ingressClassName === undefined ? {} : { ingressClassName }),
     namespaces,
+    secretNamespaces,
     audiences,
     authorization,
     htpasswdUsernamePrefix,

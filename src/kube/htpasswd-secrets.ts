@@ -18,7 +18,8 @@ import { type WatchedCollection, watchCollection } from "./watch.js";
 export const GROUPS_ANNOTATION = "rbac-gate.io/groups";
 
 export interface SecretWatchOptions {
-  readonly namespaces: readonly string[];
+  /** "all", or the namespaces to watch (empty: none, every lookup finds no users). */
+  readonly namespaces: "all" | readonly string[];
   readonly usernamePrefix: string;
   readonly allowWeakSchemes: boolean;
 }
@@ -71,7 +72,7 @@ export async function watchHtpasswdSecrets(
   // memory.
   const fieldSelector = "type=Opaque";
   const specs =
-    options.namespaces.length === 0
+    options.namespaces === "all"
       ? [
           {
             name: "secrets",

@@ -12,18 +12,23 @@ export interface Permission {
   readonly namespace?: string;
 }
 
-export function neededPermissions(namespaces: readonly string[]): Permission[] {
-  const scopes = namespaces.length === 0 ? [undefined] : namespaces;
-  const watched = scopes.flatMap((namespace) =>
-    ["list", "watch"].flatMap((verb) => [
-      { verb, group: "networking.k8s.io", resource: "ingresses", ...(namespace ? { namespace } : {}) },
-      { verb, group: "", resource: "secrets", ...(namespace ? { namespace } : {}) },
-    ]),
-  );
+/**
+ * @param ingressNamespaces namespaces whose Ingresses are watched; empty: all
+ * @param secretNamespaces namespaces whose Secrets are watched: "all", or a list (empty: none)
+ */
+export function neededPermissions(
+  ingressNamespaces: readonly string[],
+  secretNamespaces: "all" | readonly string[],
+): Permission[] {
+  const watch = (group: string, resource: string, scopes: ReadonlyArray<string | undefined>) =>
+    ["list", "watch"].flatMap((verb) =>
+      scopes.map((namespace) => ({ verb, group, resource, ...(namespace ? { namespace } : {}) })),
+    );
   return [
     { verb: "create", group: "authentication.k8s.io", resource: "tokenreviews" },
     { verb: "create", group: "authorization.k8s.io", resource: "subjectaccessreviews" },
-    ...watched,
+    ...watch("networking.k8s.io", "ingresses", ingressNamespaces.length === 0 ? [undefined] : ingressNamespaces),
+    ...watch("", "secrets", secretNamespaces === "all" ? [undefined] : secretNamespaces),
   ];
 }
 

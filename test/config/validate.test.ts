@@ -133,6 +133,7 @@ describe("resolveConfig, kubernetes section", () => {
       qps: 50,
       burst: 100,
       namespaces: [],
+      secretNamespaces: "all",
       audiences: [],
       authorization: "host-path",
       htpasswdUsernamePrefix: "htpasswd:",
@@ -146,6 +147,19 @@ describe("resolveConfig, kubernetes section", () => {
       },
     });
     expect(resolveConfig({ kubernetes: {} }, "/").ok).toBe(true);
+  });
+
+  it("watches the Secrets of the served namespaces unless told otherwise; [] turns htpasswd Secrets off", () => {
+    const secrets = (kubernetes: object) => {
+      const r = resolveConfig({ kubernetes }, "/");
+      return r.ok ? r.value.kubernetes?.secretNamespaces : r.error;
+    };
+    expect(secrets({ namespaces: ["a", "b"] })).toEqual(["a", "b"]);
+    expect(secrets({ namespaces: ["a"], secretNamespaces: [] })).toEqual([]);
+    expect(secrets({ secretNamespaces: ["*"] })).toBe("all");
+    expect(secrets({ secretNamespaces: ["*", "a"] })).toEqual([
+      'kubernetes.secretNamespaces has "*" among names: "*" stands alone, meaning every namespace',
+    ]);
   });
 
   it("reports every kubernetes problem at once", () => {

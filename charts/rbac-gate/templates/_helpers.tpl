@@ -1,0 +1,59 @@
+{{/* Name of the chart, or nameOverride. */}}
+{{- define "rbac-gate.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name: release-chart, or fullnameOverride. */}}
+{{- define "rbac-gate.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else if contains (include "rbac-gate.name" .) .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name (include "rbac-gate.name" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{- define "rbac-gate.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "rbac-gate.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "rbac-gate.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "rbac-gate.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "rbac-gate.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "rbac-gate.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Namespaces whose Secrets rbac-gate watches: the listed ones, or ["*"] (all) in "cluster" scope. */}}
+{{- define "rbac-gate.secretNamespaces" -}}
+{{- if eq .Values.rbac.secrets.scope "cluster" }}["*"]{{ else }}{{ toJson .Values.rbac.secrets.namespaces }}{{ end }}
+{{- end }}
+
+{{/* Contradictory values fail the rendering with a message that says what to change. */}}
+{{- define "rbac-gate.validate" -}}
+{{- if and (eq .Values.rbac.secrets.scope "cluster") (not (empty .Values.rbac.secrets.namespaces)) }}
+{{- fail "rbac.secrets.namespaces lists namespaces but rbac.secrets.scope is \"cluster\": choose one (cluster reads every Secret)" }}
+{{- end }}
+{{- if and (not .Values.rbac.create) (not .Values.serviceAccount.create) (empty .Values.serviceAccount.name) }}
+{{- fail "serviceAccount.name is required when neither the ServiceAccount nor its RBAC is created" }}
+{{- end }}
+{{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
+{{- fail "autoscaling.minReplicas is greater than autoscaling.maxReplicas" }}
+{{- end }}
+{{- if and .Values.podDisruptionBudget.enabled (not .Values.autoscaling.enabled) (le (int .Values.replicaCount) (int .Values.podDisruptionBudget.maxUnavailable)) }}
+{{- fail "podDisruptionBudget.maxUnavailable must be below replicaCount, or a drain can take every rbac-gate pod and every protected app with it" }}
+{{- end }}
+{{- if and .Values.networkPolicy.enabled (empty .Values.networkPolicy.controllerPodSelector) (empty .Values.networkPolicy.controllerNamespaceSelector) }}
+{{- fail "networkPolicy.enabled needs controllerPodSelector or controllerNamespaceSelector, or it lets nothing reach rbac-gate" }}
+{{- end }}
+{{- end }}
