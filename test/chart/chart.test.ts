@@ -1,0 +1,313 @@
+/**
+ * The Helm chart as a platform admin meets it: it lints and renders for every values file, renders manifests the
+ * real apiserver's schemas accept, refuses mistyped values, installs into a real apiserver, and its RBAC is both
+ * sufficient (the seed's walkthrough passes with the chart's own ServiceAccount and configuration) and minimal.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { generateSchema } from "../../scripts/chart-schema.js";
+import { basic, send } from "../e2e/support/http-client.js";
+import {
+  canI,
+  connect,
+  createClusterRole,
+  createClusterRoleBinding,
+  createIngress,
+  createNamespaceNamed,
+  createRole,
+  createRoleBinding,
+  createServiceAccount,
+  createToken,
+  type Kube,
+  kubeconfigForToken,
+  putSecret,
+  waitForAccess,
+} from "../e2e/support/kube.js";
+import { type Nginx, startNginx } from "../e2e/support/nginx.js";
+import { freePort } from "../e2e/support/ports.js";
+import { stopAll } from "../e2e/support/processes.js";
+import { type RunningGate, startRbacGate } from "../e2e/support/rbac-gate.js";
+import { tool } from "../e2e/support/tools.js";
+import { startUpstream, type Upstream } from "../e2e/support/upstream.js";
+import { writeSchemas } from "./openapi-schemas.js";
+
+const CHART = fileURLToPath(new URL("../../charts/rbac-gate", import.meta.url));
+const CI_VALUES = readdirSync(join(CHART, "ci")).map((f) => join(CHART, "ci", f));
+const helm = (args: string[], kubeconfig?: string) =>
+  spawnSync(tool("helm"), [...args, ...(kubeconfig ? ["--kubeconfig", kubeconfig] : [])], { encoding: "utf8" });
+const valueSets: Array<[string, string[]]> = [
+  ["default values", []],
+  ...CI_VALUES.map((f): [string, string[]] => [`ci/${f.split("/").pop()}`, ["-f", f]]),
+];
+
+afterAll(stopAll);
+
+describe("As a platform admin reading the chart", () => {
+  it("has a values.schema.json generated from values.yaml (npm run chart:schema)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const generated = generateSchema(readFileSync(join(CHART, "values.yaml"), "utf8"));
+    expect(JSON.parse(readFileSync(join(CHART, "values.schema.json"), "utf8"))).toEqual(generated);
+  });
+
+  it.each(valueSets)("helm lint passes with %s", (_name, args) => {
+    const result = helm(["lint", CHART, "--strict", ...args]);
+    expect(result.stdout + result.stderr).toContain("1 chart(s) linted, 0 chart(s) failed");
+    expect(result.status).toBe(0);
+  });
+
+  describe("rendered manifests against the real apiserver's schemas", () => {
+    let location: string;
+    beforeAll(async () => {
+      location = await writeSchemas(connect(inject("kubeconfig")).config, mkdtempSync(join(tmpdir(), "schemas-")));
+    });
+
+    it.each(valueSets)("every manifest rendered with %s validates with kubeconform -strict", (_name, args) => {
+      const rendered = helm(["template", "rbac-gate", CHART, "-n", "rbac-gate", ...args]);
+      expect(rendered.status).toBe(0);
+      const file = join(mkdtempSync(join(tmpdir(), "rendered-")), "all.yaml");
+      writeFileSync(file, rendered.stdout);
+      const result = spawnSync(tool("kubeconform"), ["-strict", "-summary", "-schema-location", location, file], {
+        encoding: "utf8",
+      });
+      expect(result.stdout).toMatch(/Invalid: 0, Errors: 0, Skipped: 0/);
+      expect(result.status).toBe(0);
+    });
+
+    it("the schemas themselves reject what the apiserver would reject", () => {
+      const file = join(mkdtempSync(join(tmpdir(), "bad-")), "bad.yaml");
+      writeFileSync(file, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec: {replicas: two}\n");
+      const result = spawnSync(tool("kubeconform"), ["-strict", "-schema-location", location, file], {
+        encoding: "utf8",
+      });
+      expect(result.status).not.toBe(0);
+    });
+  });
+
+  it.each([
+    ["replicaCount=two", "at '/replicaCount': got string, want integer"],
+    ["service.port=0", "at '/service/port': minimum"],
+    ["rbac.secrets.scope=everything", "at '/rbac/secrets/scope'"],
+    ["rbac.secrets.namespaces[0]=Team_A", "at '/rbac/secrets/namespaces/0'"],
+    ["config.cache.denyTtl=30 seconds", "at '/config/cache/denyTtl'"],
+    ["config.logLevel=verbose", "at '/config/logLevel'"],
+    ["podDisruptionBudget.enable=true", "additional properties 'enable' not allowed"],
+  ])("refuses the mistyped value %s", (set, message) => {
+    const result = helm(["template", "rbac-gate", CHART, "--set", set]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  });
+
+  it.each([
+    [
+      ["--set", "rbac.secrets.scope=cluster", "--set", "rbac.secrets.namespaces={team-a}"],
+      'rbac.secrets.scope is "cluster"',
+    ],
+    [
+      ["--set", "autoscaling.enabled=true", "--set", "autoscaling.minReplicas=5", "--set", "autoscaling.maxReplicas=3"],
+      "minReplicas is greater",
+    ],
+    [["--set", "replicaCount=1"], "podDisruptionBudget.maxUnavailable must be below replicaCount"],
+  ])("fails on contradictory values %j", (args, message) => {
+    const result = helm(["template", "rbac-gate", CHART, ...args]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  });
+
+  it("renders secure pod defaults: non-root, read-only root, no capabilities, RuntimeDefault seccomp", () => {
+    const out = helm(["template", "rbac-gate", CHART, "--show-only", "templates/deployment.yaml"]).stdout;
+    for (const line of [
+      "runAsNonRoot: true",
+      "readOnlyRootFilesystem: true",
+      "allowPrivilegeEscalation: false",
+      "- ALL",
+      "type: RuntimeDefault",
+      "path: /readyz",
+      "path: /healthz",
+    ]) {
+      expect(out).toContain(line);
+    }
+  });
+
+  it("renders Secret access only for the listed namespaces, and cluster-wide only when chosen", () => {
+    const scoped = helm(["template", "rbac-gate", CHART, "-f", join(CHART, "ci/default-values.yaml")]).stdout;
+    expect(scoped.match(/^kind: Role$/gm)).toHaveLength(2);
+    expect(scoped.match(/^ {2}namespace: team-[ab]$/gm)).toHaveLength(4);
+    expect(scoped).not.toMatch(/^kind: ClusterRole\nmetadata:\n {2}name: rbac-gate-htpasswd-secret-reader/m);
+    const none = helm(["template", "rbac-gate", CHART]).stdout;
+    expect(none).not.toMatch(/resources: \[secrets\]/);
+    const cluster = helm(["template", "rbac-gate", CHART, "--set", "rbac.secrets.scope=cluster"]).stdout;
+    expect(cluster).toMatch(/kind: ClusterRole\nmetadata:\n {2}name: rbac-gate-htpasswd-secret-reader/);
+  });
+});
+
+describe("As a platform admin installing the chart into a real cluster", () => {
+  let kube: Kube;
+  let gate: RunningGate;
+  let upstream: Upstream;
+  let nginx: Nginx;
+  let notes: string;
+
+  beforeAll(async () => {
+    const kubeconfig = inject("kubeconfig");
+    kube = connect(kubeconfig);
+    await createNamespaceNamed(kube, "team-a");
+    const install = helm(
+      [
+        "install",
+        "rbac-gate",
+        CHART,
+        "-n",
+        "rbac-gate",
+        "--create-namespace",
+        "--set",
+        "rbac.secrets.namespaces={team-a}",
+      ],
+      kubeconfig,
+    );
+    if (install.status !== 0) throw new Error(install.stderr);
+    notes = install.stdout;
+
+    // rbac-gate as the chart deploys it: the chart's ServiceAccount (token by TokenRequest, as a pod gets it),
+    // the chart's rendered configuration read back from the cluster, its RBAC and nothing else.
+    const configMap = await kube.core.readNamespacedConfigMap({ name: "rbac-gate", namespace: "rbac-gate" });
+    const dir = mkdtempSync(join(tmpdir(), "chart-gate-"));
+    writeFileSync(join(dir, "config.yaml"), configMap.data?.["config.yaml"] ?? "");
+    const token = await createToken(kube, "rbac-gate", "rbac-gate");
+    const cluster = kube.config.getCurrentCluster();
+    const ca = Buffer.from(cluster?.caData ?? "", "base64").toString("utf8");
+    writeFileSync(join(dir, "kubeconfig"), kubeconfigForToken(cluster?.server ?? "", ca, token));
+    gate = await startRbacGate(["--config", join(dir, "config.yaml"), "--address", "127.0.0.1"], {
+      KUBECONFIG: join(dir, "kubeconfig"),
+    });
+    upstream = await startUpstream(await freePort());
+    nginx = await startNginx(gate.address, `127.0.0.1:${upstream.port}`);
+  }, 180_000);
+
+  afterAll(async () => {
+    await upstream?.close();
+  });
+
+  it("prints the exact Ingress annotations to add", () => {
+    expect(notes).toContain(
+      'nginx.ingress.kubernetes.io/auth-url: "http://rbac-gate.rbac-gate.svc.cluster.local:8080/auth"',
+    );
+    expect(notes).toContain(
+      'nginx.ingress.kubernetes.io/auth-response-headers: "X-Auth-Request-User, X-Remote-User, X-Auth-Request-Groups, X-Remote-Group"',
+    );
+  });
+
+  it("its permissions suffice: the seed's walkthrough passes through nginx", async () => {
+    await createIngress(kube, "default", "hello-app", "hello.example.test", "hello-app", {
+      "rbac-gate.io/authorization": "service-proxy",
+    });
+    await createServiceAccount(kube, "default", "consumer");
+    const token = await createToken(kube, "default", "consumer");
+    const hello = () =>
+      send(nginx.plainPort, "/", { headers: { Host: "hello.example.test", Authorization: `Bearer ${token}` } });
+    const until = async (status: number) => {
+      const end = Date.now() + 15_000;
+      let reply = await hello();
+      while (reply.status !== status && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 200));
+        reply = await hello();
+      }
+      return reply;
+    };
+    expect((await until(403)).status).toBe(403);
+    await createRole(kube, "default", "hello-app-proxy", [
+      { apiGroups: [""], resources: ["services/proxy"], resourceNames: ["hello-app"], verbs: ["get"] },
+    ]);
+    await createRoleBinding(kube, "default", "hello-app-consumer", { kind: "Role", name: "hello-app-proxy" }, [
+      { kind: "ServiceAccount", name: "consumer", namespace: "default" },
+    ]);
+    await waitForAccess(kube, {
+      user: "system:serviceaccount:default:consumer",
+      resourceAttributes: {
+        namespace: "default",
+        verb: "get",
+        resource: "services",
+        subresource: "proxy",
+        name: "hello-app",
+      },
+    });
+    // The chart's default deny cache is 30 s; poll through it.
+    const allowed = await (async () => {
+      const end = Date.now() + 40_000;
+      let reply = await hello();
+      while (reply.status !== 200 && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 500));
+        reply = await hello();
+      }
+      return reply;
+    })();
+    expect(allowed.status).toBe(200);
+    expect(allowed.body).toBe("Hello");
+    expect(upstream.seen.at(-1)?.headers["x-auth-request-user"]).toBe("system:serviceaccount:default:consumer");
+  }, 90_000);
+
+  it("the README's htpasswd example works as written: Secret app-users in team-a, its user in", async () => {
+    // README: htpasswd -cbB auth alice alice-password; kubectl -n team-a create secret generic app-users --from-file=auth
+    // (made with: htpasswd -nbB -C 5 alice alice-password)
+    await putSecret(kube, "team-a", "app-users", {
+      auth: "alice:$2y$05$elnnmKaE8p8fC.7dnyzmiOsmWaEfgsF/K//ckiD6LrSC.zW3u90.O\n",
+    });
+    await createIngress(kube, "team-a", "my-app", "my-app.example.test", "my-app", {
+      "rbac-gate.io/htpasswd-secret": "app-users",
+    });
+    await createClusterRole(kube, "my-app-users", [{ nonResourceURLs: ["/my-app.example.test/*"], verbs: ["get"] }]);
+    await createClusterRoleBinding(kube, "my-app-users", "my-app-users", [{ kind: "Group", name: "htpasswd:team-a" }]);
+    await waitForAccess(kube, {
+      user: "htpasswd:team-a:alice",
+      groups: ["htpasswd:team-a"],
+      nonResourceAttributes: { path: "/my-app.example.test/", verb: "get" },
+    });
+    const request = () =>
+      send(nginx.plainPort, "/", {
+        headers: { Host: "my-app.example.test", Authorization: basic("alice", "alice-password") },
+      });
+    const end = Date.now() + 40_000;
+    let reply = await request();
+    while (reply.status !== 200 && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 500));
+      reply = await request();
+    }
+    expect(reply.status).toBe(200);
+    expect(upstream.seen.at(-1)?.headers["x-auth-request-user"]).toBe("htpasswd:team-a:alice");
+  }, 90_000);
+
+  it("its permissions are minimal: the ServiceAccount cannot read Secrets outside what the values allow", async () => {
+    const user = "system:serviceaccount:rbac-gate:rbac-gate";
+    const groups = ["system:serviceaccounts", "system:serviceaccounts:rbac-gate", "system:authenticated"];
+    const secrets = (verb: string, namespace?: string) =>
+      canI(kube, {
+        user,
+        groups,
+        resourceAttributes: { verb, resource: "secrets", ...(namespace ? { namespace } : {}) },
+      });
+    expect((await secrets("list", "team-a")).allowed).toBe(true);
+    expect((await secrets("list", "default")).allowed).toBe(false);
+    expect((await secrets("list", "kube-system")).allowed).toBe(false);
+    expect((await secrets("list")).allowed).toBe(false);
+    expect((await secrets("get", "team-a")).allowed).toBe(false);
+    expect((await secrets("list", "rbac-gate")).allowed).toBe(false);
+    const write = await canI(kube, {
+      user,
+      groups,
+      resourceAttributes: { verb: "update", group: "networking.k8s.io", resource: "ingresses", namespace: "default" },
+    });
+    expect(write.allowed).toBe(false);
+  });
+
+  it("helm test's probe command is what the pod would run (checked here against the running service)", () => {
+    const manifest = helm(["get", "hooks", "rbac-gate", "-n", "rbac-gate"], inject("kubeconfig")).stdout;
+    const script = /- \|\n([\s\S]*?)\n\s+securityContext:/.exec(manifest)?.[1] ?? "";
+    const local = script.replace(/http:\/\/rbac-gate\.rbac-gate\.svc:8080/, `http://${gate.address}`);
+    expect(local).not.toBe(script);
+    const run = spawnSync(process.execPath, ["-e", local], { encoding: "utf8" });
+    expect(run.status).toBe(0);
+  });
+});
