@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import type { Config } from "./config/config.js";
 import { loadConfigFile } from "./config/load.js";
 import { createLogger } from "./log.js";
+import { createMetricsServer } from "./metrics/server.js";
 import { buildService, StartupError } from "./service.js";
 
 const DEMO_CONFIG = fileURLToPath(new URL("../examples/local/config.yaml", import.meta.url));
@@ -51,6 +52,17 @@ async function main(): Promise<void> {
   }
 
   const server: Server = service.app.listen(config.listen.port, config.listen.address);
+  const metricsServer = config.metrics ? createMetricsServer(service.metrics) : undefined;
+  if (config.metrics && metricsServer) {
+    metricsServer.listen(config.metrics.port, config.metrics.address, () => {
+      logger.info({ address: `${config.metrics?.address}:${config.metrics?.port}` }, "metrics listening");
+    });
+    metricsServer.on("error", (error) => {
+      logger.error({ err: error.message }, "cannot serve metrics");
+      logger.flush();
+      process.exit(1);
+    });
+  }
   server.keepAliveTimeout = 65_000;
   server.on("listening", () => {
     const address = server.address();
@@ -65,6 +77,7 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");
+    metricsServer?.close();
     server.close(() => {
       void service.close().finally(() => {
         logger.flush();

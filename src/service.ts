@@ -12,7 +12,7 @@ import { createTokenReviewAuthenticator, type TokenReviewStatus } from "./authn/
 import type { Authorizer } from "./authz/authorizer.js";
 import { routeAuthorizer } from "./authz/route-authorizer.js";
 import { type AccessReviewStatus, createSubjectAccessReviewAuthorizer } from "./authz/subject-access-review.js";
-import { BoundedCache } from "./cache/bounded-cache.js";
+import { BoundedCache, type LoadSource } from "./cache/bounded-cache.js";
 import { createSecretKeyer } from "./cache/secret-key.js";
 import type { Config } from "./config/config.js";
 import type { KubernetesConfig } from "./config/kubernetes.js";
@@ -26,10 +26,12 @@ import { watchHtpasswdSecrets } from "./kube/htpasswd-secrets.js";
 import { watchIngresses } from "./kube/ingresses.js";
 import { missingPermissions, neededPermissions } from "./kube/permissions.js";
 import type { Logger } from "./log.js";
+import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { HtpasswdFiles } from "./sources/htpasswd-files.js";
 
 export interface Service {
   readonly app: Express;
+  readonly metrics: Metrics;
   readonly close: () => Promise<void>;
 }
 
@@ -55,19 +57,22 @@ interface ClusterParts {
 }
 
 export async function buildService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
+  const metrics = createMetrics();
   const { store: files, problems } = await HtpasswdFiles.open(config.htpasswd.files, {
     allowWeakSchemes: config.htpasswd.allowWeakSchemes,
     logger,
+    onLoad: (source, users, weak) => metrics.htpasswdUsers(source, users, weak),
     ...(options.htpasswdPollIntervalMs === undefined ? {} : { pollIntervalMs: options.htpasswdPollIntervalMs }),
   });
   if (problems.length > 0) throw new StartupError(problems);
-  const cluster = config.kubernetes ? await buildCluster(config, config.kubernetes, logger) : undefined;
+  const cluster = config.kubernetes ? await buildCluster(config, config.kubernetes, logger, metrics) : undefined;
   files.watch();
 
   const check = cachedPasswordCheck(
     options.passwordCheck ?? verifyPassword,
     new BoundedCache<boolean>(config.htpasswd.cache),
     createSecretKeyer(),
+    (source) => metrics.cache("password", source),
   );
   const store = cluster ? combineStores(files, cluster.store) : files;
   const table = buildRouteTable(config.routes);
@@ -85,10 +90,12 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     ingressNginx: gate,
     identityHeaders: config.identityHeaders,
     logger,
+    metrics,
     ready: () => cluster?.ready() ?? true,
   });
   return {
     app,
+    metrics,
     close: async () => {
       files.close();
       await cluster?.stop();
@@ -96,7 +103,12 @@ export async function buildService(config: Config, logger: Logger, options: Serv
   };
 }
 
-async function buildCluster(config: Config, k: KubernetesConfig, logger: Logger): Promise<ClusterParts> {
+async function buildCluster(
+  config: Config,
+  k: KubernetesConfig,
+  logger: Logger,
+  metrics: Metrics,
+): Promise<ClusterParts> {
   let kubeConfig: ReturnType<typeof loadKubeConfig>;
   try {
     kubeConfig = loadKubeConfig(k.kubeconfig);
@@ -116,6 +128,7 @@ async function buildCluster(config: Config, k: KubernetesConfig, logger: Logger)
     timeoutMs: k.requestTimeoutMs,
     qps: k.qps,
     burst: k.burst,
+    onCall: (kind, outcome, seconds) => metrics.apiserverCall(kind, outcome, seconds),
   });
   const ingresses = await watchIngresses(
     kubeConfig,
@@ -134,6 +147,7 @@ async function buildCluster(config: Config, k: KubernetesConfig, logger: Logger)
       namespaces: k.secretNamespaces,
       usernamePrefix: k.htpasswdUsernamePrefix,
       allowWeakSchemes: config.htpasswd.allowWeakSchemes,
+      onLoad: (source, users, weak) => metrics.htpasswdUsers(source, users, weak),
     },
     logger,
   ).catch(async (error: Error) => {
@@ -142,8 +156,9 @@ async function buildCluster(config: Config, k: KubernetesConfig, logger: Logger)
   });
 
   const key = createSecretKeyer();
-  const stale = (what: string) => (source: string) => {
-    if (source === "stale") logger.warn({ review: what }, "apiserver unreachable: serving the last decision it gave");
+  const observe = (cache: "tokenreview" | "subjectaccessreview") => (source: LoadSource) => {
+    metrics.cache(cache, source);
+    if (source === "stale") logger.warn({ review: cache }, "apiserver unreachable: serving the last decision it gave");
   };
   const bearer = createTokenReviewAuthenticator({
     review: client.tokenReview,
@@ -156,7 +171,7 @@ async function buildCluster(config: Config, k: KubernetesConfig, logger: Logger)
     ttlMs: k.cache.tokenReviewTtlMs,
     failureTtlMs: k.cache.tokenReviewFailureTtlMs,
     audiences: k.audiences,
-    onSource: stale("TokenReview"),
+    onSource: observe("tokenreview"),
   });
   const authorizer = createSubjectAccessReviewAuthorizer({
     review: client.accessReview,
@@ -168,7 +183,7 @@ async function buildCluster(config: Config, k: KubernetesConfig, logger: Logger)
     key,
     allowTtlMs: k.cache.allowTtlMs,
     denyTtlMs: k.cache.denyTtlMs,
-    onSource: stale("SubjectAccessReview"),
+    onSource: observe("subjectaccessreview"),
   });
   const collections = [...ingresses.collections, ...secrets.collections];
   return {

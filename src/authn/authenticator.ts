@@ -1,4 +1,5 @@
 import type { Credentials } from "../core/credentials.js";
+import type { DecisionCode } from "../core/decision.js";
 import type { Route } from "../core/routes.js";
 import type { UserInfo } from "../core/types.js";
 
@@ -8,7 +9,7 @@ import type { UserInfo } from "../core/types.js";
  */
 export type AuthenticationResult =
   | { readonly kind: "authenticated"; readonly user: UserInfo }
-  | { readonly kind: "rejected"; readonly reason: string };
+  | { readonly kind: "rejected"; readonly reason: string; readonly code?: DecisionCode };
 
 /** Checks one kind of credentials for a route. */
 export interface Authenticator<C extends Credentials = Credentials> {

@@ -18,6 +18,8 @@ export interface HtpasswdFileSource {
 
 export interface Config {
   readonly listen: { readonly address: string; readonly port: number };
+  /** Where Prometheus metrics are served (GET /metrics); undefined: not served. */
+  readonly metrics?: { readonly address: string; readonly port: number };
   readonly logLevel: "debug" | "info" | "warn" | "error";
   /** Default realm of challenges (routes and Ingresses without their own). */
   readonly realm: string;

@@ -52,6 +52,7 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
     "htpasswd",
     "routes",
     "kubernetes",
+    "metrics",
   ]);
 
   const listenOpts = readObject(problems, "listen", root.listen) ?? {};
@@ -60,6 +61,22 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
     readString(problems, "listen.address", listenOpts.address, { pattern: ADDRESS, describe: "an IP address" }) ??
     DEFAULTS.address;
   const port = readInteger(problems, "listen.port", listenOpts.port, 1, 65535) ?? DEFAULTS.port;
+
+  const metricsOpts = readObject(problems, "metrics", root.metrics);
+  let metrics: Config["metrics"];
+  if (metricsOpts) {
+    checkKnownFields(problems, "metrics", metricsOpts, ["address", "port"]);
+    const metricsPort = readInteger(problems, "metrics.port", metricsOpts.port, 1, 65535);
+    if (metricsPort === undefined && metricsOpts.port === undefined)
+      problems.push("metrics.port is missing: it must be a port number");
+    if (metricsPort !== undefined && metricsPort === port) {
+      problems.push(`metrics.port has ${metricsPort}: it must differ from listen.port`);
+    }
+    const metricsAddress =
+      readString(problems, "metrics.address", metricsOpts.address, { pattern: ADDRESS, describe: "an IP address" }) ??
+      DEFAULTS.address;
+    if (metricsPort !== undefined) metrics = { address: metricsAddress, port: metricsPort };
+  }
 
   const logLevel =
     (readString(problems, "logLevel", root.logLevel, {
@@ -81,6 +98,7 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
   return ok(
     deepFreeze<Config>({
       listen: { address, port },
+      ...(metrics === undefined ? {} : { metrics }),
       logLevel,
       realm: defaultRealm,
       identityHeaders,

@@ -7,15 +7,32 @@
 import { encodeGroups, encodeUsername } from "./identity-headers.js";
 import type { AuthenticatorKind, UserInfo } from "./types.js";
 
+/**
+ * Why a request was not allowed, as a small fixed set (metric labels, log fields); `reason` carries the detail.
+ */
+export type DecisionCode =
+  | "no_credentials"
+  | "malformed_credentials"
+  | "credentials_not_accepted"
+  | "bad_credentials"
+  | "locked_out"
+  | "invalid_request"
+  | "no_route"
+  | "misconfigured_route"
+  | "denied"
+  | "proxy_misconfigured"
+  | "fault";
+
 export type Decision =
   | { readonly kind: "allow"; readonly user: UserInfo }
   | {
       readonly kind: "unauthenticated";
+      readonly code: DecisionCode;
       readonly reason: string;
       readonly challenge: Challenge;
     }
-  | { readonly kind: "forbidden"; readonly reason: string; readonly user?: UserInfo }
-  | { readonly kind: "error"; readonly reason: string };
+  | { readonly kind: "forbidden"; readonly code: DecisionCode; readonly reason: string; readonly user?: UserInfo }
+  | { readonly kind: "error"; readonly code: DecisionCode; readonly reason: string };
 
 /** What a 401 offers the client: one challenge per accepted scheme, in the route's order. */
 export interface Challenge {

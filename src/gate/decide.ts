@@ -43,20 +43,34 @@ export function createGate(deps: GateDeps): Gate {
     const read = deps.dialect(input.header);
     if (!read.ok) {
       const { kind, reason } = read.error;
-      return { decision: kind === "misconfigured" ? { kind: "error", reason } : { kind: "forbidden", reason } };
+      return {
+        decision:
+          kind === "misconfigured"
+            ? { kind: "error", code: "proxy_misconfigured", reason }
+            : { kind: "forbidden", code: "invalid_request", reason },
+      };
     }
     const request = read.value;
     const route = deps.resolveRoute(request);
     if (route === undefined) {
-      return { request, decision: { kind: "forbidden", reason: "no route for this host and path" } };
+      return { request, decision: { kind: "forbidden", code: "no_route", reason: "no route for this host and path" } };
     }
     if (route.misconfiguration !== undefined) {
-      return { request, route, decision: { kind: "forbidden", reason: "route is misconfigured" } };
+      return {
+        request,
+        route,
+        decision: { kind: "forbidden", code: "misconfigured_route", reason: "route is misconfigured" },
+      };
     }
     try {
       return { request, route, decision: await decideForRoute(deps, input, request, route) };
     } catch (cause) {
-      return { request, route, cause, decision: { kind: "error", reason: "authentication or authorization failed" } };
+      return {
+        request,
+        route,
+        cause,
+        decision: { kind: "error", code: "fault", reason: "authentication or authorization failed" },
+      };
     }
   };
 }
@@ -73,13 +87,21 @@ async function decideForRoute(
     schemes: route.authenticators,
     invalidToken: invalidToken && route.authenticators.includes("bearer"),
   });
-  if (credentials.kind === "none") return { kind: "unauthenticated", reason: "no credentials", challenge: challenge() };
+  if (credentials.kind === "none") {
+    return { kind: "unauthenticated", code: "no_credentials", reason: "no credentials", challenge: challenge() };
+  }
   if (credentials.kind === "malformed") {
-    return { kind: "unauthenticated", reason: credentials.reason, challenge: challenge() };
+    return {
+      kind: "unauthenticated",
+      code: "malformed_credentials",
+      reason: credentials.reason,
+      challenge: challenge(),
+    };
   }
   if (!route.authenticators.includes(credentials.kind)) {
     return {
       kind: "unauthenticated",
+      code: "credentials_not_accepted",
       reason: `${credentials.kind} credentials are not accepted here`,
       challenge: challenge(),
     };
@@ -90,9 +112,14 @@ async function decideForRoute(
       : await deps.authenticators.bearer?.authenticate(credentials, route);
   if (authn === undefined) throw new Error(`no ${credentials.kind} authenticator is configured`);
   if (authn.kind === "rejected") {
-    return { kind: "unauthenticated", reason: authn.reason, challenge: challenge(credentials.kind === "bearer") };
+    return {
+      kind: "unauthenticated",
+      code: authn.code ?? "bad_credentials",
+      reason: authn.reason,
+      challenge: challenge(credentials.kind === "bearer"),
+    };
   }
   const authz = await deps.authorizer.authorize(authn.user, request, route);
-  if (authz.kind === "deny") return { kind: "forbidden", reason: authz.reason, user: authn.user };
+  if (authz.kind === "deny") return { kind: "forbidden", code: "denied", reason: authz.reason, user: authn.user };
   return { kind: "allow", user: authn.user };
 }

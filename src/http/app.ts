@@ -6,6 +6,7 @@ import express, { type Express } from "express";
 import type { IdentityHeaderNames } from "../core/decision.js";
 import type { Gate } from "../gate/decide.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics/metrics.js";
 import { authEndpoint } from "./auth-endpoint.js";
 
 export interface AppDeps {
@@ -13,6 +14,7 @@ export interface AppDeps {
   readonly ingressNginx: Gate;
   readonly identityHeaders: IdentityHeaderNames;
   readonly logger: Logger;
+  readonly metrics?: Metrics;
   /** Whether everything the service needs has loaded. */
   readonly ready: () => boolean;
 }
@@ -31,6 +33,7 @@ export function createApp(deps: AppDeps): Express {
       gate: deps.ingressNginx,
       identityHeaders: deps.identityHeaders,
       logger: deps.logger,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
     }),
   );
   app.get("/healthz", (_req, res) => {

@@ -6,6 +6,7 @@ import type { Request, Response } from "express";
 import { answer, type IdentityHeaderNames } from "../core/decision.js";
 import type { DecisionRecord, Gate } from "../gate/decide.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics/metrics.js";
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
@@ -14,6 +15,7 @@ export interface AuthEndpointDeps {
   readonly gate: Gate;
   readonly identityHeaders: IdentityHeaderNames;
   readonly logger: Logger;
+  readonly metrics?: Metrics;
 }
 
 /** Every Authorization line: Node keeps only the first of repeated Authorization headers in req.headers. */
@@ -27,7 +29,7 @@ function authorizationValues(raw: readonly string[]): string[] {
 }
 
 export function authEndpoint(deps: AuthEndpointDeps) {
-  const { gate, identityHeaders, logger, dialect } = deps;
+  const { gate, identityHeaders, logger, dialect, metrics } = deps;
   return async (req: Request, res: Response): Promise<void> => {
     const started = performance.now();
     const header = (name: string) => {
@@ -38,7 +40,7 @@ export function authEndpoint(deps: AuthEndpointDeps) {
     try {
       record = await gate({ header, authorization: authorizationValues(req.rawHeaders) });
     } catch (cause) {
-      record = { decision: { kind: "error", reason: "unexpected failure" }, cause };
+      record = { decision: { kind: "error", code: "fault", reason: "unexpected failure" }, cause };
     }
     const reply = answer(record.decision, identityHeaders);
     res.status(reply.status);
@@ -46,7 +48,9 @@ export function authEndpoint(deps: AuthEndpointDeps) {
     if (reply.status !== 200) res.setHeader("Cache-Control", "no-store");
     res.setHeader("Content-Type", "text/plain; charset=utf-8");
     res.end(reply.body);
-    logDecision(logger, dialect, record, reply.status, header("x-request-id"), performance.now() - started);
+    const ms = performance.now() - started;
+    metrics?.decision(dialect, record.decision, ms / 1000);
+    logDecision(logger, dialect, record, reply.status, header("x-request-id"), ms);
   };
 }
 

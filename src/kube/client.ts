@@ -15,6 +15,7 @@ import {
 } from "@kubernetes/client-node";
 import type { TokenReviewer } from "../authn/token-review.js";
 import type { AccessReviewer } from "../authz/subject-access-review.js";
+import type { SubjectAccessReviewSpec } from "../core/access-review.js";
 import { RateLimiter } from "./rate-limiter.js";
 
 export interface KubeClientOptions {
@@ -23,6 +24,12 @@ export interface KubeClientOptions {
   readonly timeoutMs: number;
   readonly qps: number;
   readonly burst: number;
+  /** Told of every TokenReview and SubjectAccessReview call, with its duration (rate-limit wait included). */
+  readonly onCall?: (
+    kind: "tokenreview" | "subjectaccessreview",
+    outcome: "success" | "error",
+    seconds: number,
+  ) => void;
 }
 
 export interface KubeClient {
@@ -61,7 +68,21 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions)
   const callOptions = timeout(options.timeoutMs);
   const calls = { tokenReviews: 0, subjectAccessReviews: 0 };
 
-  const tokenReview: TokenReviewer = async ({ token, audiences }) => {
+  const timed =
+    <A, R>(kind: "tokenreview" | "subjectaccessreview", call: (arg: A) => Promise<R>) =>
+    async (arg: A): Promise<R> => {
+      const started = performance.now();
+      try {
+        const result = await call(arg);
+        options.onCall?.(kind, "success", (performance.now() - started) / 1000);
+        return result;
+      } catch (error) {
+        options.onCall?.(kind, "error", (performance.now() - started) / 1000);
+        throw error;
+      }
+    };
+
+  const tokenReview: TokenReviewer = timed("tokenreview", async ({ token, audiences }) => {
     await limiter.acquire();
     calls.tokenReviews++;
     const review = await authn.createTokenReview(
@@ -91,9 +112,9 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions)
           }
         : {}),
     };
-  };
+  });
 
-  const accessReview: AccessReviewer = async (spec) => {
+  const accessReview: AccessReviewer = timed("subjectaccessreview", async (spec: SubjectAccessReviewSpec) => {
     await limiter.acquire();
     calls.subjectAccessReviews++;
     const review = await authz.createSubjectAccessReview(
@@ -123,7 +144,7 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions)
       ...(status.reason ? { reason: status.reason } : {}),
       ...(status.evaluationError ? { evaluationError: status.evaluationError } : {}),
     };
-  };
+  });
 
   return { config, tokenReview, accessReview, calls };
 }

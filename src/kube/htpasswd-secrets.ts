@@ -22,6 +22,8 @@ export interface SecretWatchOptions {
   readonly namespaces: "all" | readonly string[];
   readonly usernamePrefix: string;
   readonly allowWeakSchemes: boolean;
+  /** Told how many users, and how many with weak hashes, each parsed Secret gave. */
+  readonly onLoad?: (source: string, users: number, weak: number) => void;
 }
 
 export interface HtpasswdSecrets extends HtpasswdStore {
@@ -35,14 +37,14 @@ export function usersFromSecret(
   secret: V1Secret,
   format: "auth-file" | "auth-map",
   options: Pick<SecretWatchOptions, "usernamePrefix" | "allowWeakSchemes">,
-): { users?: HtpasswdUsers; problems: string[] } {
+): { users?: HtpasswdUsers; problems: string[]; weak: number } {
   const data = secret.data ?? {};
   const decode = (v: string) => Buffer.from(v, "base64").toString("utf8");
   const namespace = secret.metadata?.namespace ?? "";
   const parseOptions = { allowWeakSchemes: options.allowWeakSchemes };
   let parsed: ReturnType<typeof parseHtpasswd>;
   if (format === "auth-file") {
-    if (data.auth === undefined) return { problems: ['the Secret has no "auth" key'] };
+    if (data.auth === undefined) return { problems: ['the Secret has no "auth" key'], weak: 0 };
     parsed = parseHtpasswd(decode(data.auth), parseOptions);
   } else {
     parsed = parseAuthMap(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, decode(v)])), parseOptions);
@@ -59,6 +61,7 @@ export function usersFromSecret(
   return {
     users: { users: parsed.users, identity: (username) => ({ username: `${prefix}:${username}`, groups }) },
     problems,
+    weak: parsed.weakUsers.length,
   };
 }
 
@@ -104,7 +107,8 @@ export async function watchHtpasswdSecrets(
       const version = `${secret.metadata?.uid}/${secret.metadata?.resourceVersion}`;
       const memo = parsed.get(key);
       if (memo?.version === version) return memo.users;
-      const { users, problems } = usersFromSecret(secret, format, options);
+      const { users, problems, weak } = usersFromSecret(secret, format, options);
+      options.onLoad?.(`secret ${namespace}/${name}`, users?.users.size ?? 0, weak);
       for (const problem of problems) logger.warn({ secret: `${namespace}/${name}`, problem }, "htpasswd Secret entry");
       parsed.set(key, { version, ...(users ? { users } : {}) });
       return users;

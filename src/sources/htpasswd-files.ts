@@ -19,6 +19,8 @@ export interface HtpasswdFilesOptions {
   /** Safety-net re-read interval; change notifications usually act within milliseconds. */
   readonly pollIntervalMs?: number;
   readonly logger: Logger;
+  /** Told how many users, and how many with weak hashes, each load gave. */
+  readonly onLoad?: (source: string, users: number, weak: number) => void;
 }
 
 interface LoadedSource {
@@ -123,6 +125,7 @@ export class HtpasswdFiles implements HtpasswdStore {
         "htpasswd users with weak password hashes; re-create them with htpasswd -B",
       );
     }
+    this.options.onLoad?.(spec.name, parsed.users.size, parsed.weakUsers.length);
     log.info({ users: parsed.users.size }, first ? "htpasswd loaded" : "htpasswd reloaded");
     return undefined;
   }

@@ -23,6 +23,7 @@ describe("answer", () => {
     const reply = answer(
       {
         kind: "unauthenticated",
+        code: "no_credentials",
         reason: "no credentials",
         challenge: { realm: "my app", schemes: ["basic"], invalidToken: false },
       },
@@ -33,12 +34,12 @@ describe("answer", () => {
   });
 
   it("answers 403 with a short reason and 500 without detail", () => {
-    expect(answer({ kind: "forbidden", reason: "no route for this host and path" }, names)).toEqual({
+    expect(answer({ kind: "forbidden", code: "no_route", reason: "no route for this host and path" }, names)).toEqual({
       status: 403,
       headers: [],
       body: "Forbidden: no route for this host and path\n",
     });
-    expect(answer({ kind: "error", reason: "apiserver down" }, names)).toEqual({
+    expect(answer({ kind: "error", code: "fault", reason: "apiserver down" }, names)).toEqual({
       status: 500,
       headers: [],
       body: "Internal Server Error\n",

@@ -32,6 +32,7 @@ describe("usersFromSecret", () => {
   it("gives no users when the auth key is missing", () => {
     expect(usersFromSecret(secret({ other: "x" }), "auth-file", options)).toEqual({
       problems: ['the Secret has no "auth" key'],
+      weak: 0,
     });
   });
 });

@@ -53,6 +53,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and .Values.podDisruptionBudget.enabled (not .Values.autoscaling.enabled) (le (int .Values.replicaCount) (int .Values.podDisruptionBudget.maxUnavailable)) }}
 {{- fail "podDisruptionBudget.maxUnavailable must be below replicaCount, or a drain can take every rbac-gate pod and every protected app with it" }}
 {{- end }}
+{{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
+{{- fail "metrics.serviceMonitor.enabled needs metrics.enabled" }}
+{{- end }}
+{{- if and .Values.metrics.enabled (eq (int .Values.metrics.port) 8080) }}
+{{- fail "metrics.port must differ from 8080, the port of /auth" }}
+{{- end }}
 {{- if and .Values.networkPolicy.enabled (empty .Values.networkPolicy.controllerPodSelector) (empty .Values.networkPolicy.controllerNamespaceSelector) }}
 {{- fail "networkPolicy.enabled needs controllerPodSelector or controllerNamespaceSelector, or it lets nothing reach rbac-gate" }}
 {{- end }}

@@ -5,7 +5,7 @@
  * entry, and the cache holds no password. Only successes are stored; a failure is recomputed every time, so a
  * failure can never turn into a success. Concurrent checks of the same triple share one computation.
  */
-import type { BoundedCache } from "../../cache/bounded-cache.js";
+import type { BoundedCache, LoadSource } from "../../cache/bounded-cache.js";
 import type { SecretKeyer } from "../../cache/secret-key.js";
 import type { PasswordCheck } from "./verify.js";
 
@@ -13,8 +13,9 @@ export function cachedPasswordCheck(
   inner: PasswordCheck,
   cache: BoundedCache<boolean>,
   key: SecretKeyer,
+  onSource?: (source: LoadSource) => void,
 ): PasswordCheck {
   const onlySuccesses = (verified: boolean) => (verified ? undefined : 0);
   return (password, entry) =>
-    cache.load(key(entry.username, password, entry.hash), () => inner(password, entry), onlySuccesses);
+    cache.load(key(entry.username, password, entry.hash), () => inner(password, entry), onlySuccesses, onSource);
 }

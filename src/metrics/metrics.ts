@@ -1,0 +1,125 @@
+/**
+ * Prometheus metrics. Labels are small fixed sets (dialect, result, code, cache, kind); never user names, paths,
+ * hosts or tokens, so cardinality stays bounded whatever the traffic.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { LoadSource } from "../cache/bounded-cache.js";
+import type { Decision } from "../core/decision.js";
+
+export type CacheName = "password" | "tokenreview" | "subjectaccessreview";
+export type ApiCall = "tokenreview" | "subjectaccessreview";
+
+export interface Metrics {
+  readonly registry: Registry;
+  decision(dialect: string, decision: Decision, seconds: number): void;
+  cache(cache: CacheName, source: LoadSource): void;
+  apiserverCall(kind: ApiCall, outcome: "success" | "error", seconds: number): void;
+  htpasswdUsers(source: string, users: number, weak: number): void;
+  configReload(result: "success" | "failure"): void;
+  lockout(kind: "user" | "address"): void;
+}
+
+const RESULT: Record<Decision["kind"], string> = {
+  allow: "allow",
+  unauthenticated: "unauthenticated",
+  forbidden: "deny",
+  error: "error",
+};
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "rbac_gate_" });
+  const decisions = new Counter({
+    name: "rbac_gate_decisions_total",
+    help: "Decisions by dialect endpoint, result (allow, unauthenticated, deny, error) and reason code.",
+    labelNames: ["dialect", "result", "code"],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: "rbac_gate_decision_duration_seconds",
+    help: "Time from request to answer, by dialect endpoint and result.",
+    labelNames: ["dialect", "result"],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const caches = new Counter({
+    name: "rbac_gate_cache_requests_total",
+    help: "Cache lookups by cache and result: hit, miss (the apiserver or the hash was asked), stale (answered from an expired entry while the apiserver was unreachable).",
+    labelNames: ["cache", "result"],
+    registers: [registry],
+  });
+  const calls = new Counter({
+    name: "rbac_gate_apiserver_requests_total",
+    help: "TokenReview and SubjectAccessReview calls to the apiserver, by outcome.",
+    labelNames: ["kind", "outcome"],
+    registers: [registry],
+  });
+  const callLatency = new Histogram({
+    name: "rbac_gate_apiserver_request_duration_seconds",
+    help: "Duration of apiserver calls, client-side rate-limit wait included.",
+    labelNames: ["kind"],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const users = new Gauge({
+    name: "rbac_gate_htpasswd_users",
+    help: "Users loaded per htpasswd source.",
+    labelNames: ["source"],
+    registers: [registry],
+  });
+  const weak = new Gauge({
+    name: "rbac_gate_htpasswd_weak_users",
+    help: "Users with a weak password hash scheme per htpasswd source.",
+    labelNames: ["source"],
+    registers: [registry],
+  });
+  const reloads = new Counter({
+    name: "rbac_gate_config_reloads_total",
+    help: "Configuration reloads by result.",
+    labelNames: ["result"],
+    registers: [registry],
+  });
+  const lockouts = new Counter({
+    name: "rbac_gate_regulation_lockouts_total",
+    help: "Basic-auth lockouts started, by what was locked (user or client address).",
+    labelNames: ["kind"],
+    registers: [registry],
+  });
+
+  // Children are looked up once per label set, not per request.
+  const children = new Map<string, { count: Counter; seconds: Histogram }>();
+  const child = (dialect: string, decision: Decision) => {
+    const result = RESULT[decision.kind];
+    const code = decision.kind === "allow" ? "allowed" : decision.code;
+    const key = `${dialect}\u0000${result}\u0000${code}`;
+    let c = children.get(key);
+    if (!c) {
+      c = {
+        count: decisions.labels(dialect, result, code) as unknown as Counter,
+        seconds: latency.labels(dialect, result) as unknown as Histogram,
+      };
+      children.set(key, c);
+    }
+    return c;
+  };
+
+  return {
+    registry,
+    decision(dialect, decision, seconds) {
+      const c = child(dialect, decision);
+      c.count.inc();
+      c.seconds.observe(seconds);
+    },
+    cache: (cache, source) => caches.labels(cache, source).inc(),
+    apiserverCall(kind, outcome, seconds) {
+      calls.labels(kind, outcome).inc();
+      callLatency.labels(kind).observe(seconds);
+    },
+    htpasswdUsers(source, count, weakCount) {
+      users.labels(source).set(count);
+      weak.labels(source).set(weakCount);
+    },
+    configReload: (result) => reloads.labels(result).inc(),
+    lockout: (kind) => lockouts.labels(kind).inc(),
+  };
+}

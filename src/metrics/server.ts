@@ -1,0 +1,16 @@
+/** The metrics listener: GET /metrics on its own port, so scraping never shares the auth endpoint's port. */
+import { createServer, type Server } from "node:http";
+import type { Metrics } from "./metrics.js";
+
+export function createMetricsServer(metrics: Metrics): Server {
+  return createServer((req, res) => {
+    if (req.method !== "GET" || req.url !== "/metrics") {
+      res.writeHead(404, { "Content-Type": "text/plain" }).end("Not Found\n");
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { "Content-Type": metrics.registry.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+}

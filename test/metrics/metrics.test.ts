@@ -1,0 +1,68 @@
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMetricsServer } from "../../src/metrics/server.js";
+import { serviceFromFiles } from "../support/service.js";
+
+// Made with: htpasswd -nbB -C 5 alice alice-pw ; htpasswd -nbm bob bob-pw
+const USERS = [
+  "alice:$2y$05$pp1LRuxJhe38yKzmqrx3G.bR04Ofw/7IriRHrOyALa.kKLwW1P8Re",
+  "bob:$apr1$4NQ71nsX$3/hSGNQK4EtPoCuVslWph1",
+].join("\n");
+const CONFIG = `
+htpasswd: {files: [{name: team, path: users.htpasswd}]}
+routes: [{host: app.example.com, htpasswd: team, allow: {users: [alice]}}]
+`;
+const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString("base64")}`;
+
+let service: Awaited<ReturnType<typeof serviceFromFiles>>;
+beforeAll(async () => {
+  service = await serviceFromFiles({ "config.yaml": CONFIG, "users.htpasswd": USERS });
+  const auth = (authorization?: string, url = "http://app.example.com/secret-path") => {
+    const r = request(service.app).get("/auth").set("X-Original-URL", url).set("X-Original-Method", "GET");
+    return authorization ? r.set("Authorization", authorization) : r;
+  };
+  await auth(basic("alice", "alice-pw"));
+  await auth(basic("alice", "alice-pw"));
+  await auth(basic("bob", "bob-pw"));
+  await auth();
+  await auth(basic("alice", "wrong-password"));
+  await auth(undefined, "http://other.example.com/");
+});
+afterAll(() => service.close());
+
+const scrape = () => request(createMetricsServer(service.metrics)).get("/metrics");
+
+describe("Prometheus metrics", () => {
+  it("count decisions by dialect, result and reason code", async () => {
+    const text = (await scrape()).text;
+    expect(text).toContain('rbac_gate_decisions_total{dialect="ingress-nginx",result="allow",code="allowed"} 2');
+    expect(text).toContain('rbac_gate_decisions_total{dialect="ingress-nginx",result="deny",code="denied"} 1');
+    expect(text).toContain(
+      'rbac_gate_decisions_total{dialect="ingress-nginx",result="unauthenticated",code="no_credentials"} 1',
+    );
+    expect(text).toContain(
+      'rbac_gate_decisions_total{dialect="ingress-nginx",result="unauthenticated",code="bad_credentials"} 1',
+    );
+    expect(text).toContain('rbac_gate_decisions_total{dialect="ingress-nginx",result="deny",code="no_route"} 1');
+    expect(text).toMatch(/rbac_gate_decision_duration_seconds_count\{dialect="ingress-nginx",result="allow"\} 2/);
+  });
+
+  it("count password cache hits and misses and the users loaded, weak ones apart", async () => {
+    const text = (await scrape()).text;
+    expect(text).toContain('rbac_gate_cache_requests_total{cache="password",result="hit"} 1');
+    expect(text).toContain('rbac_gate_cache_requests_total{cache="password",result="miss"} 3');
+    expect(text).toContain('rbac_gate_htpasswd_users{source="team"} 2');
+    expect(text).toContain('rbac_gate_htpasswd_weak_users{source="team"} 1');
+  });
+
+  it("never carry user names, paths, hosts or credentials", async () => {
+    const text = (await scrape()).text;
+    for (const secret of ["alice", "bob", "secret-path", "app.example.com", "alice-pw", "wrong-password"]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it("answer only GET /metrics", async () => {
+    expect((await request(createMetricsServer(service.metrics)).get("/other")).status).toBe(404);
+  });
+});
