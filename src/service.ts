@@ -8,6 +8,7 @@ import { createBasicAuthenticator } from "./authn/basic.js";
 import { cachedPasswordCheck } from "./authn/htpasswd/cached-check.js";
 import { combineStores, type HtpasswdStore } from "./authn/htpasswd/store.js";
 import { type PasswordCheck, verifyPassword } from "./authn/htpasswd/verify.js";
+import { Regulator } from "./authn/regulation.js";
 import { createTokenReviewAuthenticator, type TokenReviewStatus } from "./authn/token-review.js";
 import type { Authorizer } from "./authz/authorizer.js";
 import { routeAuthorizer } from "./authz/route-authorizer.js";
@@ -81,7 +82,13 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     // Ingresses first: in a cluster they are the source of truth; configured routes fill in.
     resolveRoute: ({ host, path }) => cluster?.match(host, path) ?? matchRoute(table, host, path),
     authenticators: {
-      basic: createBasicAuthenticator({ store, check }),
+      basic: createBasicAuthenticator({
+        store,
+        check,
+        ...(config.regulation
+          ? { regulator: new Regulator({ ...config.regulation, onLockout: (kind) => metrics.lockout(kind) }) }
+          : {}),
+      }),
       ...(cluster ? { bearer: cluster.bearer } : {}),
     },
     authorizer: routeAuthorizer(cluster?.authorizer),

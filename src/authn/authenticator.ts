@@ -1,7 +1,7 @@
 import type { Credentials } from "../core/credentials.js";
 import type { DecisionCode } from "../core/decision.js";
 import type { Route } from "../core/routes.js";
-import type { UserInfo } from "../core/types.js";
+import type { OriginalRequest, UserInfo } from "../core/types.js";
 
 /**
  * Outcome of checking credentials. Rejections are values (they become 401); faults such as an unreachable
@@ -13,5 +13,5 @@ export type AuthenticationResult =
 
 /** Checks one kind of credentials for a route. */
 export interface Authenticator<C extends Credentials = Credentials> {
-  authenticate(credentials: C, route: Route): Promise<AuthenticationResult>;
+  authenticate(credentials: C, route: Route, request: OriginalRequest): Promise<AuthenticationResult>;
 }

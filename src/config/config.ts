@@ -30,6 +30,14 @@ export interface Config {
     readonly files: readonly HtpasswdFileSource[];
   };
   readonly routes: readonly Route[];
+  /** Brute-force regulation of Basic credentials; undefined: off. */
+  readonly regulation?: {
+    readonly windowMs: number;
+    readonly lockoutMs: number;
+    readonly maxFailuresPerUser: number;
+    readonly maxFailuresPerAddress: number;
+    readonly maxEntries: number;
+  };
   /** Present in cluster mode: routes also come from Ingresses, identities and decisions from the apiserver. */
   readonly kubernetes?: KubernetesConfig;
 }

@@ -53,6 +53,7 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
     "routes",
     "kubernetes",
     "metrics",
+    "regulation",
   ]);
 
   const listenOpts = readObject(problems, "listen", root.listen) ?? {};
@@ -89,6 +90,7 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
     DEFAULTS.realm;
 
   const identityHeaders = readIdentityHeaders(problems, root.identityHeaders);
+  const regulation = readRegulation(problems, root.regulation);
   const sourceNames = new Set<string>();
   const htpasswd = readHtpasswd(problems, root.htpasswd, baseDir, sourceNames);
   const kubernetes = readKubernetes(problems, root.kubernetes, (p) => resolve(baseDir, p));
@@ -104,6 +106,7 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
       identityHeaders,
       htpasswd,
       routes,
+      ...(regulation === undefined ? {} : { regulation }),
       ...(kubernetes === undefined ? {} : { kubernetes }),
     }),
   );
@@ -307,4 +310,27 @@ function readAllow(problems: Problems, subject: string, v: unknown): RouteAuthor
     { required: true, nonEmpty: true },
   );
   return users ? { kind: "users", users: new Set(users) } : undefined;
+}
+
+/** On by default: failed Basic attempts per user and per client address lead to a temporary lockout. */
+function readRegulation(problems: Problems, v: unknown): Config["regulation"] {
+  const r = readObject(problems, "regulation", v) ?? {};
+  checkKnownFields(problems, "regulation", r, [
+    "enabled",
+    "window",
+    "lockout",
+    "maxFailuresPerUser",
+    "maxFailuresPerAddress",
+    "maxEntries",
+  ]);
+  const enabled = readBoolean(problems, "regulation.enabled", r.enabled) ?? true;
+  const settings = {
+    windowMs: readDuration(problems, "regulation.window", r.window) ?? 120_000,
+    lockoutMs: readDuration(problems, "regulation.lockout", r.lockout) ?? 300_000,
+    maxFailuresPerUser: readInteger(problems, "regulation.maxFailuresPerUser", r.maxFailuresPerUser, 1, 1000) ?? 5,
+    maxFailuresPerAddress:
+      readInteger(problems, "regulation.maxFailuresPerAddress", r.maxFailuresPerAddress, 1, 100_000) ?? 50,
+    maxEntries: readInteger(problems, "regulation.maxEntries", r.maxEntries, 100, 10_000_000) ?? 100_000,
+  };
+  return enabled ? settings : undefined;
 }

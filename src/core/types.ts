@@ -19,6 +19,8 @@ export interface OriginalRequest {
   readonly host: string;
   /** Percent-decoded path with dot-segments resolved and slashes merged; always starts with "/". */
   readonly path: string;
+  /** The client's address as the proxy itself reports it (ingress-nginx: X-Real-IP); for regulation and logs. */
+  readonly clientAddress?: string;
 }
 
 /** Where a request came from, for logs and (later) regulation. Never used for decisions about identity. */

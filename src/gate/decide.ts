@@ -108,8 +108,8 @@ async function decideForRoute(
   }
   const authn =
     credentials.kind === "basic"
-      ? await deps.authenticators.basic?.authenticate(credentials, route)
-      : await deps.authenticators.bearer?.authenticate(credentials, route);
+      ? await deps.authenticators.basic?.authenticate(credentials, route, request)
+      : await deps.authenticators.bearer?.authenticate(credentials, route, request);
   if (authn === undefined) throw new Error(`no ${credentials.kind} authenticator is configured`);
   if (authn.kind === "rejected") {
     return {

@@ -13,6 +13,7 @@ const route: Route = {
   realm: "r",
   authorization: { kind: "subject-access-review", mapping: "host-path" },
 };
+const request = { method: "GET", host: "a.example.com", path: "/" };
 const consumer = { username: "system:serviceaccount:default:consumer", groups: ["system:authenticated"] };
 const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.c2ln`;
 
@@ -37,47 +38,47 @@ function setup(review: TokenReviewer, audiences: string[] = []) {
 describe("TokenReview authenticator", () => {
   it("authenticates with the identity the apiserver returns and caches it for the TTL", async () => {
     const t = setup(async () => ({ authenticated: true, user: consumer }));
-    expect(await t.authenticator.authenticate({ kind: "bearer", token: "tok" }, route)).toEqual({
+    expect(await t.authenticator.authenticate({ kind: "bearer", token: "tok" }, route, request)).toEqual({
       kind: "authenticated",
       user: consumer,
     });
     t.advance(119_000);
-    await t.authenticator.authenticate({ kind: "bearer", token: "tok" }, route);
+    await t.authenticator.authenticate({ kind: "bearer", token: "tok" }, route, request);
     expect(t.calls).toHaveLength(1);
     t.advance(2000);
-    await t.authenticator.authenticate({ kind: "bearer", token: "tok" }, route);
+    await t.authenticator.authenticate({ kind: "bearer", token: "tok" }, route, request);
     expect(t.calls).toHaveLength(2);
   });
 
   it("never keeps an answer past the token's own expiry", async () => {
     const t = setup(async () => ({ authenticated: true, user: consumer }));
     const token = jwt({ exp: (t.now() + 30_000) / 1000 });
-    await t.authenticator.authenticate({ kind: "bearer", token }, route);
+    await t.authenticator.authenticate({ kind: "bearer", token }, route, request);
     t.advance(31_000);
-    await t.authenticator.authenticate({ kind: "bearer", token }, route);
+    await t.authenticator.authenticate({ kind: "bearer", token }, route, request);
     expect(t.calls).toHaveLength(2);
   });
 
   it("rejects an unauthenticated token and remembers that only briefly", async () => {
     const t = setup(async () => ({ authenticated: false, error: "invalid bearer token" }));
-    expect(await t.authenticator.authenticate({ kind: "bearer", token: "garbage" }, route)).toEqual({
+    expect(await t.authenticator.authenticate({ kind: "bearer", token: "garbage" }, route, request)).toEqual({
       kind: "rejected",
       reason: "token not authenticated",
     });
-    await t.authenticator.authenticate({ kind: "bearer", token: "garbage" }, route);
+    await t.authenticator.authenticate({ kind: "bearer", token: "garbage" }, route, request);
     expect(t.calls).toHaveLength(1);
     t.advance(10_001);
-    await t.authenticator.authenticate({ kind: "bearer", token: "garbage" }, route);
+    await t.authenticator.authenticate({ kind: "bearer", token: "garbage" }, route, request);
     expect(t.calls).toHaveLength(2);
   });
 
   it("asks for the route's audiences, else the configured ones, and rejects an answer for none of them", async () => {
     const t = setup(async () => ({ authenticated: true, user: consumer, audiences: ["other"] }), ["rbac-gate"]);
-    expect(await t.authenticator.authenticate({ kind: "bearer", token: "x" }, route)).toEqual({
+    expect(await t.authenticator.authenticate({ kind: "bearer", token: "x" }, route, request)).toEqual({
       kind: "rejected",
       reason: "token audience not accepted",
     });
-    await t.authenticator.authenticate({ kind: "bearer", token: "x" }, { ...route, audiences: ["narrow"] });
+    await t.authenticator.authenticate({ kind: "bearer", token: "x" }, { ...route, audiences: ["narrow"] }, request);
     expect(t.calls.map((c) => c.audiences)).toEqual([["rbac-gate"], ["narrow"]]);
   });
 
@@ -87,7 +88,7 @@ describe("TokenReview authenticator", () => {
       return { authenticated: true, user: consumer };
     });
     const results = await Promise.all(
-      Array.from({ length: 200 }, () => t.authenticator.authenticate({ kind: "bearer", token: "new" }, route)),
+      Array.from({ length: 200 }, () => t.authenticator.authenticate({ kind: "bearer", token: "new" }, route, request)),
     );
     expect(results.every((r) => r.kind === "authenticated")).toBe(true);
     expect(t.calls).toHaveLength(1);
@@ -99,9 +100,13 @@ describe("TokenReview authenticator", () => {
       if (fail) throw new Error("connect ECONNREFUSED");
       return { authenticated: true, user: consumer };
     });
-    await expect(t.authenticator.authenticate({ kind: "bearer", token: "t" }, route)).rejects.toThrow("ECONNREFUSED");
+    await expect(t.authenticator.authenticate({ kind: "bearer", token: "t" }, route, request)).rejects.toThrow(
+      "ECONNREFUSED",
+    );
     fail = false;
-    expect((await t.authenticator.authenticate({ kind: "bearer", token: "t" }, route)).kind).toBe("authenticated");
+    expect((await t.authenticator.authenticate({ kind: "bearer", token: "t" }, route, request)).kind).toBe(
+      "authenticated",
+    );
   });
 });
 

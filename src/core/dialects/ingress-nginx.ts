@@ -5,7 +5,8 @@
  * (proxy_set_header ... $scheme://$http_host$request_uri and $request_method). Never read: X-Forwarded-Host,
  * X-Forwarded-Port, X-Original-URI and X-Scheme (client-controlled unless auth-method is set, and redundant
  * when it is), nor any identity header. The subrequest's own method and path say nothing about the original
- * request: it is GET /auth, or the auth-method verb.
+ * request: it is GET /auth, or the auth-method verb. X-Real-IP ($remote_addr, always overwritten) is the client's
+ * address, used to regulate brute force, never to decide who someone is.
  */
 
 import { normalizeHost, normalizeMethod, normalizePath } from "../normalize.js";
@@ -13,6 +14,7 @@ import { fail, ok } from "../result.js";
 import type { Dialect } from "./dialect.js";
 
 const ORIGINAL_URL = /^(https?):\/\/([^/?#]*)(.*)$/i;
+const ADDRESS = /^[0-9a-fA-F.:]{2,45}$/;
 
 export const ingressNginx: Dialect = (header) => {
   const url = header("x-original-url");
@@ -31,5 +33,11 @@ export const ingressNginx: Dialect = (header) => {
   if (!path.ok) return fail({ kind: "invalid", reason: path.error });
   const verb = normalizeMethod(method);
   if (!verb.ok) return fail({ kind: "invalid", reason: verb.error });
-  return ok({ method: verb.value, host: host.value, path: path.value });
+  const address = header("x-real-ip");
+  return ok({
+    method: verb.value,
+    host: host.value,
+    path: path.value,
+    ...(address !== undefined && ADDRESS.test(address) ? { clientAddress: address } : {}),
+  });
 };

@@ -1,0 +1,104 @@
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Regulator } from "../../src/authn/regulation.js";
+import { serviceFromFiles } from "../support/service.js";
+
+describe("Regulator", () => {
+  const setup = () => {
+    let now = 0;
+    const lockouts: string[] = [];
+    const regulator = new Regulator({
+      windowMs: 60_000,
+      lockoutMs: 300_000,
+      maxFailuresPerUser: 3,
+      maxFailuresPerAddress: 10,
+      maxEntries: 1000,
+      now: () => now,
+      onLockout: (kind) => lockouts.push(kind),
+    });
+    return { regulator, lockouts, advance: (ms: number) => (now += ms) };
+  };
+
+  it("locks a user out after N failures within the window, and releases them after the lockout", () => {
+    const t = setup();
+    for (let i = 0; i < 2; i++) t.regulator.failed("alice", "10.0.0.1");
+    expect(t.regulator.locked("alice", "10.0.0.1")).toBeUndefined();
+    t.regulator.failed("alice", "10.0.0.1");
+    expect(t.regulator.locked("alice", "10.0.0.2")).toBe("user");
+    expect(t.lockouts).toEqual(["user"]);
+    t.advance(299_999);
+    expect(t.regulator.locked("alice", undefined)).toBe("user");
+    t.advance(1);
+    expect(t.regulator.locked("alice", undefined)).toBeUndefined();
+  });
+
+  it("forgets failures older than the window", () => {
+    const t = setup();
+    t.regulator.failed("alice", undefined);
+    t.regulator.failed("alice", undefined);
+    t.advance(60_000);
+    t.regulator.failed("alice", undefined);
+    expect(t.regulator.locked("alice", undefined)).toBeUndefined();
+  });
+
+  it("locks an address that sprays many users, without locking those users elsewhere", () => {
+    const t = setup();
+    for (let i = 0; i < 10; i++) t.regulator.failed(`user${i}`, "10.0.0.9");
+    expect(t.regulator.locked("someone-new", "10.0.0.9")).toBe("address");
+    expect(t.regulator.locked("user1", "10.0.0.1")).toBeUndefined();
+  });
+
+  it("clears a user's count on success", () => {
+    const t = setup();
+    t.regulator.failed("alice", undefined);
+    t.regulator.failed("alice", undefined);
+    t.regulator.succeeded("alice");
+    t.regulator.failed("alice", undefined);
+    expect(t.regulator.locked("alice", undefined)).toBeUndefined();
+  });
+
+  it("stays bounded under a spray of distinct users and addresses", () => {
+    const t = setup();
+    for (let i = 0; i < 50_000; i++) t.regulator.failed(`u${i}`, `a${i}`);
+    expect(t.regulator.size).toBe(1000);
+  });
+});
+
+// Made with: htpasswd -nbB -C 5 alice alice-pw ; htpasswd -nbm bob bob-pw
+const USERS = [
+  "alice:$2y$05$pp1LRuxJhe38yKzmqrx3G.bR04Ofw/7IriRHrOyALa.kKLwW1P8Re",
+  "bob:$apr1$4NQ71nsX$3/hSGNQK4EtPoCuVslWph1",
+].join("\n");
+const CONFIG = `
+htpasswd: {files: [{name: team, path: users.htpasswd}]}
+regulation: {maxFailuresPerUser: 3, maxFailuresPerAddress: 100, window: 1m, lockout: 1s}
+routes: [{host: app.example.com, htpasswd: team, allow: {authenticated: true}}]
+`;
+const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString("base64")}`;
+
+describe("Basic auth with regulation, through the endpoint", () => {
+  let service: Awaited<ReturnType<typeof serviceFromFiles>>;
+  beforeAll(async () => {
+    service = await serviceFromFiles({ "config.yaml": CONFIG, "users.htpasswd": USERS });
+  });
+  afterAll(() => service.close());
+  const auth = (user: string, password: string, address = "192.0.2.10") =>
+    request(service.app)
+      .get("/auth")
+      .set("X-Original-URL", "http://app.example.com/")
+      .set("X-Original-Method", "GET")
+      .set("X-Real-IP", address)
+      .set("Authorization", basic(user, password));
+
+  it("locks out after N failures, refuses the correct password during the lockout, spares other users, and releases", async () => {
+    for (let i = 0; i < 3; i++) expect((await auth("alice", "guess")).status).toBe(401);
+    const during = await auth("alice", "alice-pw");
+    expect(during.status).toBe(401);
+    expect(during.headers["www-authenticate"]).toMatch(/^Basic realm=/);
+    expect((await auth("bob", "bob-pw")).status).toBe(200);
+    const line = service.logs().find((l) => l.reason === "too many failed attempts (user locked out)");
+    expect(line).toBeDefined();
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await auth("alice", "alice-pw")).status).toBe(200);
+  });
+});
