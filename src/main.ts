@@ -75,11 +75,21 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
+  // SIGTERM: readiness fails at once, the listener stops accepting, requests already accepted are answered, idle
+  // keep-alive connections are closed, then the process exits 0. Past shutdownTimeout it exits 1 regardless.
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");
+    service.drain();
     metricsServer?.close();
+    const deadline = setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, "requests still running at the shutdown timeout");
+      logger.flush();
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
     server.close(() => {
       void service.close().finally(() => {
+        logger.info("shut down");
         logger.flush();
         process.exit(0);
       });

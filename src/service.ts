@@ -33,6 +33,8 @@ import { HtpasswdFiles } from "./sources/htpasswd-files.js";
 export interface Service {
   readonly app: Express;
   readonly metrics: Metrics;
+  /** Marks the service not ready (shutdown has begun); requests are still answered. */
+  readonly drain: () => void;
   readonly close: () => Promise<void>;
 }
 
@@ -77,6 +79,7 @@ export async function buildService(config: Config, logger: Logger, options: Serv
   );
   const store = cluster ? combineStores(files, cluster.store) : files;
   const table = buildRouteTable(config.routes);
+  let draining = false;
   const gate = createGate({
     dialect: ingressNginx,
     // Ingresses first: in a cluster they are the source of truth; configured routes fill in.
@@ -98,11 +101,14 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     identityHeaders: config.identityHeaders,
     logger,
     metrics,
-    ready: () => cluster?.ready() ?? true,
+    ready: () => !draining && (cluster?.ready() ?? true),
   });
   return {
     app,
     metrics,
+    drain: () => {
+      draining = true;
+    },
     close: async () => {
       files.close();
       await cluster?.stop();
@@ -198,7 +204,12 @@ async function buildCluster(
     store: secrets,
     bearer,
     authorizer,
-    ready: () => collections.every((c) => c.synced()),
+    // Not ready before the first sync, nor once a watch has been broken longer than its grace.
+    ready: () =>
+      collections.every((c) => {
+        const broken = c.brokenSince();
+        return c.synced() && (broken === undefined || Date.now() - broken < k.watchFailureGraceMs);
+      }),
     stop: async () => {
       await ingresses.stop();
       await secrets.stop();

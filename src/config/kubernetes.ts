@@ -16,6 +16,8 @@ export interface KubernetesConfig {
   readonly audiences: readonly string[];
   readonly authorization: "host-path" | "service-proxy";
   readonly htpasswdUsernamePrefix: string;
+  /** How long a broken watch may serve its last state before the readiness probe fails. */
+  readonly watchFailureGraceMs: number;
   readonly cache: {
     readonly maxEntries: number;
     readonly tokenReviewTtlMs: number;
@@ -46,6 +48,7 @@ export function readKubernetes(
     "audiences",
     "authorization",
     "htpasswdUsernamePrefix",
+    "watchFailureGrace",
     "cache",
   ]);
   const kubeconfig = readString(problems, "kubernetes.kubeconfig", k.kubeconfig, { describe: "a file path" });
@@ -122,6 +125,7 @@ export function readKubernetes(
     audiences,
     authorization,
     htpasswdUsernamePrefix,
+    watchFailureGraceMs: readDuration(problems, "kubernetes.watchFailureGrace", k.watchFailureGrace) ?? 60_000,
     cache,
   };
 }

@@ -54,6 +54,7 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
     "kubernetes",
     "metrics",
     "regulation",
+    "shutdownTimeout",
   ]);
 
   const listenOpts = readObject(problems, "listen", root.listen) ?? {};
@@ -102,6 +103,7 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
       listen: { address, port },
       ...(metrics === undefined ? {} : { metrics }),
       logLevel,
+      shutdownTimeoutMs: readDuration(problems, "shutdownTimeout", root.shutdownTimeout) ?? 20_000,
       realm: defaultRealm,
       identityHeaders,
       htpasswd,

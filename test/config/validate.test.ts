@@ -88,7 +88,7 @@ describe("resolveConfig", () => {
     expect(resolveConfig({ route: [] }, "/")).toEqual({
       ok: false,
       error: [
-        'configuration has unknown field "route": known fields are listen, logLevel, realm, identityHeaders, htpasswd, routes, kubernetes, metrics, regulation',
+        'configuration has unknown field "route": known fields are listen, logLevel, realm, identityHeaders, htpasswd, routes, kubernetes, metrics, regulation, shutdownTimeout',
         "routes is missing: it must be a list",
       ],
     });
@@ -137,6 +137,7 @@ describe("resolveConfig, kubernetes section", () => {
       audiences: [],
       authorization: "host-path",
       htpasswdUsernamePrefix: "htpasswd:",
+      watchFailureGraceMs: 60_000,
       cache: {
         maxEntries: 10_000,
         tokenReviewTtlMs: 120_000,

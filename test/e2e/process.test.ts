@@ -57,3 +57,37 @@ describe("As a platform admin starting rbac-gate", () => {
     );
   });
 });
+
+describe("As an operator rolling out a new version", () => {
+  it("SIGTERM: requests accepted before the signal are all answered, new connections are refused, exit 0", async () => {
+    // A cost-12 bcrypt hash (about 250 ms per check) and wrong passwords, never cached: requests stay in flight.
+    // Made with: htpasswd -nbB -C 12 slow slow-pw
+    const dir = mkdtempSync(join(tmpdir(), "rbac-gate-sigterm-"));
+    writeFileSync(join(dir, "users"), "slow:$2y$12$vcLAEWPNrABM0JW7tO.SnOAMvcvwlGT5DlTngeZOkaA0hJUPqyNhO\n");
+    writeFileSync(
+      join(dir, "config.yaml"),
+      "regulation: {enabled: false}\nhtpasswd: {files: [{name: u, path: users}]}\nroutes: [{host: app.example.com, htpasswd: u, allow: {authenticated: true}}]\n",
+    );
+    const gate = await startRbacGate(["--config", join(dir, "config.yaml")]);
+    const headers = (i: number) => ({
+      "X-Original-URL": "http://app.example.com/",
+      "X-Original-Method": "GET",
+      Authorization: basic("slow", `wrong-${i}`),
+    });
+    const inFlight = Array.from({ length: 12 }, (_, i) => send(gate.port, "/auth", { headers: headers(i) }));
+    // Let the server accept them all (each check takes about 250 ms; with the thread pool, several rounds).
+    await new Promise((r) => setTimeout(r, 100));
+    gate.process.child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 50));
+    const late = await send(gate.port, "/readyz").then(
+      (r) => r.status,
+      (e: NodeJS.ErrnoException) => e.code,
+    );
+    const replies = await Promise.all(inFlight);
+    expect(replies.map((r) => r.status)).toEqual(Array(12).fill(401));
+    // The listener is closed: a new connection is refused.
+    expect(late).toBe("ECONNREFUSED");
+    expect(await gate.process.exited).toBe(0);
+    expect(gate.logs().some((l) => l.msg === "shut down")).toBe(true);
+  }, 30_000);
+});

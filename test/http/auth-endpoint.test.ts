@@ -207,3 +207,15 @@ describe("verified-credential cache", () => {
     expect(verifications).toHaveLength(5);
   });
 });
+
+describe("health", () => {
+  it("is live and ready, and stops being ready once draining begins", async () => {
+    const fresh = await freshService();
+    expect((await request(fresh.app).get("/healthz")).status).toBe(200);
+    expect((await request(fresh.app).get("/readyz")).status).toBe(200);
+    fresh.drain();
+    expect((await request(fresh.app).get("/readyz")).status).toBe(503);
+    expect((await request(fresh.app).get("/healthz")).status).toBe(200);
+    await fresh.close();
+  });
+});
