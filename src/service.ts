@@ -22,6 +22,7 @@ import { ingressNginx } from "./core/dialects/ingress-nginx.js";
 import { buildRouteTable, matchRoute, type Route } from "./core/routes.js";
 import { createGate } from "./gate/decide.js";
 import { createApp } from "./http/app.js";
+import { createAuditLog } from "./http/audit.js";
 import { createKubeClient, type KubeClient, loadKubeConfig } from "./kube/client.js";
 import { watchHtpasswdSecrets } from "./kube/htpasswd-secrets.js";
 import { watchIngresses } from "./kube/ingresses.js";
@@ -99,7 +100,7 @@ export async function buildService(config: Config, logger: Logger, options: Serv
   const app = createApp({
     ingressNginx: gate,
     identityHeaders: config.identityHeaders,
-    logger,
+    audit: createAuditLog(logger, config.audit),
     metrics,
     ready: () => !draining && (cluster?.ready() ?? true),
   });

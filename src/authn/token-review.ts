@@ -47,17 +47,21 @@ export function createTokenReviewAuthenticator(deps: TokenReviewAuthenticatorDep
         const expiry = jwtExpiry(token);
         return expiry === undefined ? deps.ttlMs : Math.min(deps.ttlMs, expiry - now());
       };
+      let cache: LoadSource = "miss";
       const status = await deps.cache.load(
         deps.key("TokenReview", token, ...audiences),
         () => deps.review({ token, audiences }),
         ttlFor,
-        deps.onSource,
+        (source) => {
+          cache = source;
+          deps.onSource?.(source);
+        },
       );
       if (!status.authenticated || !status.user) return { kind: "rejected", reason: "token not authenticated" };
       if (audiences.length > 0 && !status.audiences?.some((a) => audiences.includes(a))) {
         return { kind: "rejected", reason: "token audience not accepted" };
       }
-      return { kind: "authenticated", user: status.user };
+      return { kind: "authenticated", user: status.user, cache };
     },
   };
 }

@@ -38,15 +38,24 @@ export function createSubjectAccessReviewAuthorizer(deps: SubjectAccessReviewAut
       const built = accessReviewFor(user, request, route);
       if (!built.ok) throw new Error(built.error);
       const spec = built.value;
+      let cache: LoadSource = "miss";
       const status = await deps.cache.load(
         deps.key(JSON.stringify(spec)),
         () => deps.review(spec),
         ttlFor,
-        deps.onSource && ((source) => deps.onSource?.(source, spec)),
+        (source) => {
+          cache = source;
+          deps.onSource?.(source, spec);
+        },
       );
+      const trace = {
+        ...(spec.resourceAttributes ? { resourceAttributes: spec.resourceAttributes } : {}),
+        ...(spec.nonResourceAttributes ? { nonResourceAttributes: spec.nonResourceAttributes } : {}),
+        cache,
+      };
       // An answer that both allows and denies is malformed: deny.
-      if (status.allowed && !status.denied) return { kind: "allow" };
-      return { kind: "deny", reason: describeDenial(spec, status) };
+      if (status.allowed && !status.denied) return { kind: "allow", trace };
+      return { kind: "deny", reason: describeDenial(spec, status), trace };
     },
   };
 }

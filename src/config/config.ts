@@ -21,6 +21,7 @@ export interface Config {
   /** Where Prometheus metrics are served (GET /metrics); undefined: not served. */
   readonly metrics?: { readonly address: string; readonly port: number };
   readonly logLevel: "debug" | "info" | "warn" | "error";
+  readonly audit: { readonly allowSampleRate: number };
   /** How long in-flight requests may take to finish after SIGTERM before the process exits anyway. */
   readonly shutdownTimeoutMs: number;
   /** Default realm of challenges (routes and Ingresses without their own). */

@@ -55,6 +55,7 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
     "metrics",
     "regulation",
     "shutdownTimeout",
+    "audit",
   ]);
 
   const listenOpts = readObject(problems, "listen", root.listen) ?? {};
@@ -103,6 +104,7 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
       listen: { address, port },
       ...(metrics === undefined ? {} : { metrics }),
       logLevel,
+      audit: readAudit(problems, root.audit),
       shutdownTimeoutMs: readDuration(problems, "shutdownTimeout", root.shutdownTimeout) ?? 20_000,
       realm: defaultRealm,
       identityHeaders,
@@ -335,4 +337,15 @@ function readRegulation(problems: Problems, v: unknown): Config["regulation"] {
     maxEntries: readInteger(problems, "regulation.maxEntries", r.maxEntries, 100, 10_000_000) ?? 100_000,
   };
   return enabled ? settings : undefined;
+}
+
+function readAudit(problems: Problems, v: unknown): Config["audit"] {
+  const a = readObject(problems, "audit", v) ?? {};
+  checkKnownFields(problems, "audit", a, ["allowSampleRate"]);
+  const rate = a.allowSampleRate;
+  if (rate !== undefined && (typeof rate !== "number" || rate < 0 || rate > 1)) {
+    problems.push(`audit.allowSampleRate has ${JSON.stringify(rate)}: it must be a number from 0 to 1`);
+    return { allowSampleRate: 1 };
+  }
+  return { allowSampleRate: (rate as number | undefined) ?? 1 };
 }

@@ -4,7 +4,8 @@
  * (500, fail closed) with the cause kept for the log.
  */
 import type { Authenticator } from "../authn/authenticator.js";
-import type { Authorizer } from "../authz/authorizer.js";
+import type { AuthorizationTrace, Authorizer } from "../authz/authorizer.js";
+import type { LoadSource } from "../cache/bounded-cache.js";
 import { type Credentials, parseAuthorization } from "../core/credentials.js";
 import type { Challenge, Decision } from "../core/decision.js";
 import type { Dialect } from "../core/dialects/dialect.js";
@@ -22,6 +23,10 @@ export interface DecisionRecord {
   readonly decision: Decision;
   readonly request?: OriginalRequest;
   readonly route?: Route;
+  /** Whether the identity came from the cache (bearer tokens). */
+  readonly authentication?: { readonly cache?: LoadSource };
+  /** The SubjectAccessReview attributes asked, and whether the answer came from the cache. */
+  readonly authorization?: AuthorizationTrace;
   /** The fault behind an "error" decision. */
   readonly cause?: unknown;
 }
@@ -37,6 +42,8 @@ export interface GateDeps {
 }
 
 export type Gate = (input: DecisionInput) => Promise<DecisionRecord>;
+
+type Trace = { authentication?: DecisionRecord["authentication"]; authorization?: AuthorizationTrace };
 
 export function createGate(deps: GateDeps): Gate {
   return async (input) => {
@@ -62,8 +69,10 @@ export function createGate(deps: GateDeps): Gate {
         decision: { kind: "forbidden", code: "misconfigured_route", reason: "route is misconfigured" },
       };
     }
+    const trace: Trace = {};
     try {
-      return { request, route, decision: await decideForRoute(deps, input, request, route) };
+      const decision = await decideForRoute(deps, input, request, route, trace);
+      return { request, route, ...trace, decision };
     } catch (cause) {
       return {
         request,
@@ -80,6 +89,7 @@ async function decideForRoute(
   input: DecisionInput,
   request: OriginalRequest,
   route: Route,
+  trace: Trace,
 ): Promise<Decision> {
   const credentials = parseAuthorization(input.authorization);
   const challenge = (invalidToken = false): Challenge => ({
@@ -119,7 +129,9 @@ async function decideForRoute(
       challenge: challenge(credentials.kind === "bearer"),
     };
   }
+  if (authn.cache) trace.authentication = { cache: authn.cache };
   const authz = await deps.authorizer.authorize(authn.user, request, route);
+  if (authz.trace) trace.authorization = authz.trace;
   if (authz.kind === "deny") return { kind: "forbidden", code: "denied", reason: authz.reason, user: authn.user };
   return { kind: "allow", user: authn.user };
 }

@@ -5,15 +5,15 @@
 import express, { type Express } from "express";
 import type { IdentityHeaderNames } from "../core/decision.js";
 import type { Gate } from "../gate/decide.js";
-import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics/metrics.js";
+import type { AuditLog } from "./audit.js";
 import { authEndpoint } from "./auth-endpoint.js";
 
 export interface AppDeps {
   /** The ingress-nginx auth-url gate. */
   readonly ingressNginx: Gate;
   readonly identityHeaders: IdentityHeaderNames;
-  readonly logger: Logger;
+  readonly audit: AuditLog;
   readonly metrics?: Metrics;
   /** Whether everything the service needs has loaded. */
   readonly ready: () => boolean;
@@ -32,7 +32,7 @@ export function createApp(deps: AppDeps): Express {
       dialect: "ingress-nginx",
       gate: deps.ingressNginx,
       identityHeaders: deps.identityHeaders,
-      logger: deps.logger,
+      audit: deps.audit,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
     }),
   );

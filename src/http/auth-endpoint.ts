@@ -5,16 +5,14 @@
 import type { Request, Response } from "express";
 import { answer, type IdentityHeaderNames } from "../core/decision.js";
 import type { DecisionRecord, Gate } from "../gate/decide.js";
-import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics/metrics.js";
-
-const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+import type { AuditLog } from "./audit.js";
 
 export interface AuthEndpointDeps {
   readonly dialect: string;
   readonly gate: Gate;
   readonly identityHeaders: IdentityHeaderNames;
-  readonly logger: Logger;
+  readonly audit: AuditLog;
   readonly metrics?: Metrics;
 }
 
@@ -29,7 +27,7 @@ function authorizationValues(raw: readonly string[]): string[] {
 }
 
 export function authEndpoint(deps: AuthEndpointDeps) {
-  const { gate, identityHeaders, logger, dialect, metrics } = deps;
+  const { gate, identityHeaders, audit, dialect, metrics } = deps;
   return async (req: Request, res: Response): Promise<void> => {
     const started = performance.now();
     const header = (name: string) => {
@@ -50,37 +48,6 @@ export function authEndpoint(deps: AuthEndpointDeps) {
     res.end(reply.body);
     const ms = performance.now() - started;
     metrics?.decision(dialect, record.decision, ms / 1000);
-    logDecision(logger, dialect, record, reply.status, header("x-request-id"), ms);
+    audit(dialect, record, reply.status, header("x-request-id"), ms);
   };
-}
-
-function logDecision(
-  logger: Logger,
-  dialect: string,
-  record: DecisionRecord,
-  status: number,
-  requestId: string | undefined,
-  ms: number,
-): void {
-  const { decision, request, route, cause } = record;
-  const level = decision.kind === "error" ? "error" : decision.kind === "allow" ? "debug" : "info";
-  if (!logger.isLevelEnabled(level)) return;
-  const user = decision.kind === "allow" || decision.kind === "forbidden" ? decision.user?.username : undefined;
-  logger[level](
-    {
-      requestId: requestId && REQUEST_ID.test(requestId) ? requestId : undefined,
-      dialect,
-      method: request?.method,
-      host: request?.host,
-      path: request?.path,
-      route: route?.source,
-      user,
-      decision: decision.kind,
-      reason: decision.kind === "allow" ? undefined : decision.reason,
-      status,
-      ms: Math.round(ms * 100) / 100,
-      ...(cause === undefined ? {} : { err: cause instanceof Error ? cause.message : String(cause) }),
-    },
-    "decision",
-  );
 }

@@ -41,9 +41,12 @@ describe("TokenReview authenticator", () => {
     expect(await t.authenticator.authenticate({ kind: "bearer", token: "tok" }, route, request)).toEqual({
       kind: "authenticated",
       user: consumer,
+      cache: "miss",
     });
     t.advance(119_000);
-    await t.authenticator.authenticate({ kind: "bearer", token: "tok" }, route, request);
+    expect(await t.authenticator.authenticate({ kind: "bearer", token: "tok" }, route, request)).toMatchObject({
+      cache: "hit",
+    });
     expect(t.calls).toHaveLength(1);
     t.advance(2000);
     await t.authenticator.authenticate({ kind: "bearer", token: "tok" }, route, request);

@@ -40,7 +40,19 @@ function setup(review: AccessReviewer, maxStaleMs = 0) {
 describe("SubjectAccessReview authorizer", () => {
   it("allows what the apiserver allows and caches an allow for 5 minutes", async () => {
     const t = setup(async () => ({ allowed: true }));
-    expect(await t.authorizer.authorize(user, get, route)).toEqual({ kind: "allow" });
+    expect(await t.authorizer.authorize(user, get, route)).toEqual({
+      kind: "allow",
+      trace: {
+        resourceAttributes: {
+          namespace: "default",
+          verb: "get",
+          resource: "services",
+          subresource: "proxy",
+          name: "hello-app",
+        },
+        cache: "miss",
+      },
+    });
     t.advance(299_000);
     await t.authorizer.authorize(user, get, route);
     expect(t.specs).toHaveLength(1);
@@ -49,7 +61,7 @@ describe("SubjectAccessReview authorizer", () => {
 
   it("denies with user, verb and resource named, and caches a denial for only 30 s", async () => {
     const t = setup(async () => ({ allowed: false, reason: "no RBAC policy matched" }));
-    expect(await t.authorizer.authorize(user, { ...get, method: "POST" }, route)).toEqual({
+    expect(await t.authorizer.authorize(user, { ...get, method: "POST" }, route)).toMatchObject({
       kind: "deny",
       reason:
         "user=system:serviceaccount:default:consumer verb=create resource=services/proxy name=hello-app namespace=default (no RBAC policy matched)",

@@ -33,6 +33,14 @@ import { MAIN } from "./support/rbac-gate.js";
 const ALICE_OLD = "alice:$2y$05$pp1LRuxJhe38yKzmqrx3G.bR04Ofw/7IriRHrOyALa.kKLwW1P8Re\n";
 const ALICE_NEW = "alice:$2y$05$pcm.yuTrea9s9RdCv0NTBee7vaqOcE2rCPz2RY3EFWXoxdppQ8YiK\n";
 
+/** Every credential this suite uses: the audit test checks none of them reached a log line. */
+const secrets: string[] = ["alice-pw", "alice-new-pw", "garbage.token.value"];
+const mint = async (...args: Parameters<typeof createToken>) => {
+  const token = await createToken(...args);
+  secrets.push(token);
+  return token;
+};
+
 let plane: ControlPlane;
 let kube: Kube;
 let env: GateInCluster;
@@ -90,7 +98,7 @@ afterAll(async () => {
 describe("As an app team following the seed's walkthrough", () => {
   it("consumer's token gets 403, then 200 and Hello once Role hello-app-proxy is bound; POST stays 403", async () => {
     await createServiceAccount(kube, "default", "consumer");
-    const token = await createToken(kube, "default", "consumer");
+    const token = await mint(kube, "default", "consumer");
     expect((await through("hello.example.test", "/", bearer(token))).status).toBe(403);
 
     await createRole(kube, "default", "hello-app-proxy", [
@@ -127,8 +135,8 @@ describe("As a platform admin granting host and path with ClusterRoles", () => {
   beforeAll(async () => {
     await createServiceAccount(kube, "default", "monitor");
     await createServiceAccount(kube, "default", "nobody");
-    monitor = await createToken(kube, "default", "monitor");
-    nobody = await createToken(kube, "default", "nobody");
+    monitor = await mint(kube, "default", "monitor");
+    nobody = await mint(kube, "default", "nobody");
     await createClusterRole(kube, "metrics-example-reader", [
       { nonResourceURLs: ["/metrics.example.test/metrics"], verbs: ["get"] },
     ]);
@@ -237,9 +245,9 @@ describe("As a caller with a bad or foreign token", () => {
 
   it("a token minted for another audience gets 401 where audiences are configured", async () => {
     await createServiceAccount(kube, "default", "aud-caller");
-    const foreign = await createToken(kube, "default", "aud-caller", { audiences: ["someone-else"] });
+    const foreign = await mint(kube, "default", "aud-caller", { audiences: ["someone-else"] });
     expect((await through("aud.example.test", "/", bearer(foreign))).status).toBe(401);
-    const ours = await createToken(kube, "default", "aud-caller", { audiences: ["rbac-gate"] });
+    const ours = await mint(kube, "default", "aud-caller", { audiences: ["rbac-gate"] });
     // Authenticated for this audience; not granted anything, so 403 rather than 401.
     expect((await through("aud.example.test", "/", bearer(ours))).status).toBe(403);
   });
@@ -248,7 +256,7 @@ describe("As a caller with a bad or foreign token", () => {
 describe("As the apiserver under a burst", () => {
   it("200 concurrent first requests with one new token cost 1 TokenReview and 1 SubjectAccessReview", async () => {
     await createServiceAccount(kube, "default", "burst");
-    const token = await createToken(kube, "default", "burst");
+    const token = await mint(kube, "default", "burst");
     const before = {
       tr: await apiserverRequests(kube, "tokenreviews"),
       sar: await apiserverRequests(kube, "subjectaccessreviews"),
@@ -268,6 +276,55 @@ describe("As the apiserver under a burst", () => {
   });
 });
 
+describe("As a security reviewer reading rbac-gate's log", () => {
+  it("finds one audit line per decision with the exact SubjectAccessReview attributes and cache use", async () => {
+    // The same request again: identity and decision now come from the caches.
+    const token = secrets.at(-1) as string;
+    await through("other.example.test", "/burst", bearer(token));
+    await new Promise((r) => setTimeout(r, 200));
+    const lines = env.gate.logs().filter((l) => l.msg === "decision");
+    const hello = lines.find((l) => l.host === "hello.example.test" && l.decision === "allow");
+    expect(hello).toMatchObject({
+      dialect: "ingress-nginx",
+      method: "GET",
+      path: "/",
+      clientAddress: "127.0.0.1",
+      route: "ingress default/hello-app",
+      user: "system:serviceaccount:default:consumer",
+      resourceAttributes: {
+        namespace: "default",
+        verb: "get",
+        resource: "services",
+        subresource: "proxy",
+        name: "hello-app",
+      },
+      status: 200,
+    });
+    expect(hello?.groups).toContain("system:serviceaccounts:default");
+    expect(typeof hello?.requestId).toBe("string");
+    const metrics = lines.find((l) => l.host === "metrics.example.test" && l.path === "/admin");
+    expect(metrics).toMatchObject({
+      decision: "forbidden",
+      code: "denied",
+      nonResourceAttributes: { path: "/metrics.example.test/admin", verb: "get" },
+    });
+    expect(lines.at(-1)).toMatchObject({
+      host: "other.example.test",
+      path: "/burst",
+      cache: { identity: "hit", decision: "hit" },
+    });
+  });
+
+  it("finds no token, password or Authorization value in any line of the whole run", () => {
+    const output = env.gate.process.output();
+    expect(output.length).toBeGreaterThan(1000);
+    for (const secret of secrets) expect(output).not.toContain(secret);
+    expect(output).not.toContain(Buffer.from("alice:alice-pw").toString("base64"));
+    expect(output.toLowerCase()).not.toContain("bearer ");
+    expect(output.toLowerCase()).not.toContain("basic ");
+  });
+});
+
 describe("As a platform admin who set it up wrong", () => {
   const startWith = async (kubeconfig: string) => {
     const dir = mkdtempSync(join(tmpdir(), "rbac-gate-wrong-"));
@@ -279,7 +336,7 @@ describe("As a platform admin who set it up wrong", () => {
 
   it("is refused at start, naming every permission its ServiceAccount lacks", async () => {
     await createServiceAccount(kube, "default", "powerless");
-    const token = await createToken(kube, "default", "powerless");
+    const token = await mint(kube, "default", "powerless");
     const { code, output } = await startWith(kubeconfigForToken(plane.server, plane.caData, token));
     expect(code).toBe(1);
     expect(output).toBe(

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { createAuditLog } from "../../src/http/audit.js";
+import { memoryLogger } from "../support/service.js";
+
+const allow = { decision: { kind: "allow" as const, user: { username: "alice", groups: ["dev"] } } };
+const deny = {
+  decision: {
+    kind: "forbidden" as const,
+    code: "denied" as const,
+    reason: "no",
+    user: { username: "bob", groups: [] },
+  },
+};
+
+describe("audit log", () => {
+  it("writes one line per decision with who, what and why", () => {
+    const { logger, lines } = memoryLogger("info");
+    const audit = createAuditLog(logger, { allowSampleRate: 1 });
+    audit(
+      "ingress-nginx",
+      {
+        ...allow,
+        request: { method: "GET", host: "a.example.com", path: "/x", clientAddress: "192.0.2.1" },
+        authorization: { nonResourceAttributes: { path: "/a.example.com/x", verb: "get" }, cache: "hit" },
+      },
+      200,
+      "req-1",
+      1.234,
+    );
+    expect(lines()[0]).toMatchObject({
+      msg: "decision",
+      level: "info",
+      requestId: "req-1",
+      dialect: "ingress-nginx",
+      method: "GET",
+      host: "a.example.com",
+      path: "/x",
+      clientAddress: "192.0.2.1",
+      user: "alice",
+      groups: ["dev"],
+      nonResourceAttributes: { path: "/a.example.com/x", verb: "get" },
+      decision: "allow",
+      cache: { decision: "hit" },
+      status: 200,
+      ms: 1.23,
+    });
+  });
+
+  it("samples allow lines at the configured rate and always writes denials", () => {
+    const { logger, lines } = memoryLogger("info");
+    let i = 0;
+    const audit = createAuditLog(logger, { allowSampleRate: 0.25, random: () => (i++ % 4) / 4 });
+    for (let n = 0; n < 8; n++) audit("ingress-nginx", allow, 200, undefined, 1);
+    for (let n = 0; n < 3; n++) audit("ingress-nginx", deny, 403, undefined, 1);
+    expect(lines().filter((l) => l.decision === "allow")).toHaveLength(2);
+    expect(lines().filter((l) => l.decision === "forbidden")).toHaveLength(3);
+  });
+
+  it("drops a request id that could forge log structure", () => {
+    const { logger, lines } = memoryLogger("info");
+    createAuditLog(logger, { allowSampleRate: 1 })("ingress-nginx", deny, 403, "a\nb", 1);
+    expect(lines()[0]?.requestId).toBeUndefined();
+  });
+});
