@@ -34,6 +34,8 @@ export function normalizePath(raw: string): Result<string> {
       i += 2;
       if (b === 0x2f || b === 0x5c) return fail("path has an encoded slash or backslash");
       if (b === 0x25) return fail("path has an encoded percent sign (double encoding)");
+      // Decoded, these would start a query or fragment: the path would mean something else on a second reading.
+      if (b === 0x3f || b === 0x23) return fail("path has an encoded ? or #");
     } else if (b === 0x5c) {
       return fail("path has a backslash");
     } else if (b === 0x23) {

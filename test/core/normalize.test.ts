@@ -46,6 +46,8 @@ describe("normalizePath: the path nginx routes on", () => {
     ["overlong UTF-8 for .", "/%c0%ae%c0%ae/x", "path is not valid UTF-8"],
     ["invalid UTF-8", "/%ff", "path is not valid UTF-8"],
     ["fragment marker", "/a#b", "path has a fragment marker"],
+    ["encoded question mark", "/admin%3F/x", "path has an encoded ? or #"],
+    ["encoded fragment marker", "/a%23b", "path has an encoded ? or #"],
     ["asterisk form", "*", "path does not start with /"],
     ["empty", "", "path does not start with /"],
     ["character beyond latin1", "/\u2603", "path has a character outside latin1 transport"],

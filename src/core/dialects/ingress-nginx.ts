@@ -15,6 +15,7 @@ import type { Dialect } from "./dialect.js";
 
 const ORIGINAL_URL = /^(https?):\/\/([^/?#]*)(.*)$/i;
 const ADDRESS = /^[0-9a-fA-F.:]{2,45}$/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export const ingressNginx: Dialect = (header) => {
   const url = header("x-original-url");
@@ -25,6 +26,8 @@ export const ingressNginx: Dialect = (header) => {
       reason: "X-Original-URL or X-Original-Method missing: call this endpoint only through ingress-nginx's auth-url",
     });
   }
+  // nginx never sends these; a URL carrying them (query included) is refused whole.
+  if (CONTROL.test(url)) return fail({ kind: "invalid", reason: "X-Original-URL has control characters" });
   const parts = ORIGINAL_URL.exec(url);
   if (!parts) return fail({ kind: "invalid", reason: "X-Original-URL is not an absolute http(s) URL" });
   const host = normalizeHost(parts[2] ?? "");

@@ -42,6 +42,7 @@ describe("ingress-nginx dialect", () => {
     ["http://app", "path does not start with /"],
     ["http://app/%2e%2e/%2e%2e/etc", "path climbs above the root"],
     ["http://app/a%2Fb", "path has an encoded slash or backslash"],
+    ["http://app/?q=\r\nX: y", "X-Original-URL has control characters"],
   ])("denies the ambiguous or malformed URL %j", (url, reason) => {
     expect(ingressNginx(headers({ "x-original-url": url, "x-original-method": "GET" }))).toEqual({
       ok: false,
