@@ -2,84 +2,106 @@
  * Process entry point: the only place that reads process.env and argv, or exits.
  *
  *   rbac-gate [--config FILE] [--address ADDR] [--port N]
+ *   rbac-gate explain --config FILE --url URL [--method M] (--token T | --user U [--group G]...)
  *
  * Without --config (or RBAC_GATE_CONFIG) the shipped demo configuration is served: user "demo", password "demo",
  * host "localhost". Exit codes: 0 after a clean shutdown, 1 when the configuration or a source is refused at
- * start (every problem printed, one per line), 2 for bad arguments.
+ * start (every problem printed, one per line) or shutdown timed out, 2 for bad arguments.
  */
-import type { Server } from "node:http";
+import { createServer as createHttpServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Config } from "./config/config.js";
 import { loadConfigFile } from "./config/load.js";
+import { explain } from "./explain.js";
 import { createLogger } from "./log.js";
+import { createMetrics } from "./metrics/metrics.js";
 import { createMetricsServer } from "./metrics/server.js";
+import { Reloader } from "./reloader.js";
 import { buildService, StartupError } from "./service.js";
+import { createTlsServer } from "./tls.js";
 
 const DEMO_CONFIG = fileURLToPath(new URL("../examples/local/config.yaml", import.meta.url));
+const USAGE = "usage: rbac-gate [--config FILE] [--address ADDR] [--port N] | rbac-gate explain --help";
 
 function refuse(code: number, lines: readonly string[]): never {
   for (const line of lines) process.stderr.write(`rbac-gate: ${line}\n`);
   process.exit(code);
 }
 
-async function main(): Promise<void> {
-  let args: ReturnType<typeof parse>;
+async function serve(argv: string[]): Promise<void> {
+  let args: { config?: string; address?: string; port?: string };
   try {
-    args = parse();
+    args = parseArgs({
+      args: argv,
+      options: { config: { type: "string" }, address: { type: "string" }, port: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
   } catch (error) {
-    refuse(2, [(error as Error).message, "usage: rbac-gate [--config FILE] [--address ADDR] [--port N]"]);
+    refuse(2, [(error as Error).message, USAGE]);
   }
   const configPath = args.config ?? process.env.RBAC_GATE_CONFIG ?? DEMO_CONFIG;
   const loaded = await loadConfigFile(configPath);
   if (!loaded.ok) refuse(1, [`configuration ${configPath} refused:`, ...loaded.error]);
 
   const portText = args.port ?? process.env.PORT;
-  const port = portText === undefined ? loaded.value.listen.port : Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) refuse(2, [`--port has "${portText}": it must be 0-65535`]);
-  const config: Config = {
-    ...loaded.value,
-    listen: { address: args.address ?? loaded.value.listen.address, port },
-  };
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    refuse(2, [`--port has "${portText}": it must be 0-65535`]);
+  }
+  // Command-line and environment overrides win over the file, at start and at every reload.
+  const override = (c: Config): Config => ({
+    ...c,
+    listen: { ...c.listen, address: args.address ?? c.listen.address, port: port ?? c.listen.port },
+  });
+  const config = override(loaded.value);
 
   const logger = createLogger(config.logLevel);
-  let service: Awaited<ReturnType<typeof buildService>>;
+  const metrics = createMetrics();
+  const build = (c: Config) => buildService(c, logger, { metrics });
+  let service: Awaited<ReturnType<typeof build>>;
   try {
-    service = await buildService(config, logger);
+    service = await build(config);
   } catch (error) {
     if (error instanceof StartupError) refuse(1, error.problems);
     throw error;
   }
 
-  const server: Server = service.app.listen(config.listen.port, config.listen.address);
-  const metricsServer = config.metrics ? createMetricsServer(service.metrics) : undefined;
-  if (config.metrics && metricsServer) {
-    metricsServer.listen(config.metrics.port, config.metrics.address, () => {
-      logger.info({ address: `${config.metrics?.address}:${config.metrics?.port}` }, "metrics listening");
-    });
-    metricsServer.on("error", (error) => {
-      logger.error({ err: error.message }, "cannot serve metrics");
-      logger.flush();
-      process.exit(1);
-    });
-  }
+  const reloader = new Reloader({ path: configPath, logger, metrics, override, build }, service, config);
+  await reloader.start();
+  const tls = config.listen.tls ? createTlsServer(config.listen.tls, reloader.handle, logger) : undefined;
+  const server: Server = tls?.server ?? createHttpServer(reloader.handle);
   server.keepAliveTimeout = 65_000;
+  server.listen(config.listen.port, config.listen.address);
   server.on("listening", () => {
     const address = server.address();
     const bound = typeof address === "object" && address ? `${address.address}:${address.port}` : String(address);
-    logger.info({ address: bound, config: configPath }, "rbac-gate listening");
+    logger.info({ address: bound, tls: tls !== undefined, config: configPath }, "rbac-gate listening");
   });
-  server.on("error", (error) => {
-    logger.error({ err: error.message }, "cannot listen");
+  const fail = (what: string) => (error: Error) => {
+    logger.error({ err: error.message }, what);
     logger.flush();
     process.exit(1);
-  });
+  };
+  server.on("error", fail("cannot listen"));
+
+  const metricsServer = config.metrics ? createMetricsServer(metrics) : undefined;
+  if (config.metrics && metricsServer) {
+    const { address, port: metricsPort } = config.metrics;
+    metricsServer.listen(metricsPort, address, () => {
+      logger.info({ address: `${address}:${metricsPort}` }, "metrics listening");
+    });
+    metricsServer.on("error", fail("cannot serve metrics"));
+  }
 
   // SIGTERM: readiness fails at once, the listener stops accepting, requests already accepted are answered, idle
   // keep-alive connections are closed, then the process exits 0. Past shutdownTimeout it exits 1 regardless.
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");
-    service.drain();
+    reloader.stop();
+    for (const w of tls?.watches ?? []) w.close();
+    reloader.current.drain();
     metricsServer?.close();
     const deadline = setTimeout(() => {
       logger.error({ timeoutMs: config.shutdownTimeoutMs }, "requests still running at the shutdown timeout");
@@ -88,7 +110,7 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs);
     deadline.unref();
     server.close(() => {
-      void service.close().finally(() => {
+      void reloader.current.close().finally(() => {
         logger.info("shut down");
         logger.flush();
         process.exit(0);
@@ -100,12 +122,12 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => shutdown("SIGINT"));
 }
 
-function parse() {
-  return parseArgs({
-    options: { config: { type: "string" }, address: { type: "string" }, port: { type: "string" } },
-    strict: true,
-    allowPositionals: false,
-  }).values;
+const [command, ...rest] = process.argv.slice(2);
+if (command === "explain") {
+  explain(rest, process.env).then(
+    (code) => process.exit(code),
+    (error: Error) => refuse(1, [error.message]),
+  );
+} else {
+  void serve(process.argv.slice(2));
 }
-
-void main();

@@ -43,6 +43,8 @@ export interface ServiceOptions {
   /** Replaces the password verification (tests count calls through it). */
   readonly passwordCheck?: PasswordCheck;
   readonly htpasswdPollIntervalMs?: number;
+  /** Shared across reloads, so counters survive a configuration change. */
+  readonly metrics?: Metrics;
 }
 
 export class StartupError extends Error {
@@ -61,7 +63,7 @@ interface ClusterParts {
 }
 
 export async function buildService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
-  const metrics = createMetrics();
+  const metrics = options.metrics ?? createMetrics();
   const { store: files, problems } = await HtpasswdFiles.open(config.htpasswd.files, {
     allowWeakSchemes: config.htpasswd.allowWeakSchemes,
     logger,

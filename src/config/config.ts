@@ -17,7 +17,12 @@ export interface HtpasswdFileSource {
 }
 
 export interface Config {
-  readonly listen: { readonly address: string; readonly port: number };
+  readonly listen: {
+    readonly address: string;
+    readonly port: number;
+    /** Serve /auth over HTTPS with this certificate and key (PEM files, reloaded when they change). */
+    readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  };
   /** Where Prometheus metrics are served (GET /metrics); undefined: not served. */
   readonly metrics?: { readonly address: string; readonly port: number };
   readonly logLevel: "debug" | "info" | "warn" | "error";

@@ -59,7 +59,21 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
   ]);
 
   const listenOpts = readObject(problems, "listen", root.listen) ?? {};
-  checkKnownFields(problems, "listen", listenOpts, ["address", "port"]);
+  checkKnownFields(problems, "listen", listenOpts, ["address", "port", "tls"]);
+  const tlsOpts = readObject(problems, "listen.tls", listenOpts.tls);
+  let tls: Config["listen"]["tls"];
+  if (tlsOpts) {
+    checkKnownFields(problems, "listen.tls", tlsOpts, ["certFile", "keyFile"]);
+    const certFile = readString(problems, "listen.tls.certFile", tlsOpts.certFile, {
+      required: true,
+      describe: "a PEM file",
+    });
+    const keyFile = readString(problems, "listen.tls.keyFile", tlsOpts.keyFile, {
+      required: true,
+      describe: "a PEM file",
+    });
+    if (certFile && keyFile) tls = { certFile: resolve(baseDir, certFile), keyFile: resolve(baseDir, keyFile) };
+  }
   const address =
     readString(problems, "listen.address", listenOpts.address, { pattern: ADDRESS, describe: "an IP address" }) ??
     DEFAULTS.address;
@@ -101,7 +115,7 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
   if (problems.length > 0) return fail(problems);
   return ok(
     deepFreeze<Config>({
-      listen: { address, port },
+      listen: { address, port, ...(tls === undefined ? {} : { tls }) },
       ...(metrics === undefined ? {} : { metrics }),
       logLevel,
       audit: readAudit(problems, root.audit),

@@ -6,13 +6,12 @@
  * A reload that fails (file missing or unreadable) keeps the last good users and logs why; a file that loads
  * gives exactly its users, with each refused entry logged by line and user name, never by hash.
  */
-import { type FSWatcher, watch } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { basename, dirname } from "node:path";
 import { parseHtpasswd } from "../authn/htpasswd/parse.js";
 import type { HtpasswdStore, HtpasswdUsers } from "../authn/htpasswd/store.js";
 import type { HtpasswdFileSource } from "../config/config.js";
 import type { Logger } from "../log.js";
+import { type FileWatch, watchFile } from "./file-watch.js";
 
 export interface HtpasswdFilesOptions {
   readonly allowWeakSchemes: boolean;
@@ -33,8 +32,7 @@ interface LoadedSource {
 
 export class HtpasswdFiles implements HtpasswdStore {
   private readonly sources = new Map<string, LoadedSource>();
-  private readonly watchers: FSWatcher[] = [];
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly watches: FileWatch[] = [];
 
   private constructor(private readonly options: HtpasswdFilesOptions) {}
 
@@ -64,32 +62,12 @@ export class HtpasswdFiles implements HtpasswdStore {
   /** Starts watching every file for changes. */
   watch(): void {
     for (const source of this.sources.values()) {
-      let pending: NodeJS.Timeout | undefined;
-      const schedule = () => {
-        clearTimeout(pending);
-        pending = setTimeout(() => void this.reload(source), 50);
-      };
-      try {
-        const watcher = watch(dirname(source.spec.path), { persistent: false }, (_event, file) => {
-          if (file === null || file === basename(source.spec.path) || file.startsWith("..")) schedule();
-        });
-        watcher.on("error", () => undefined);
-        this.watchers.push(watcher);
-      } catch (error) {
-        this.options.logger.warn(
-          { source: source.spec.name, err: String(error) },
-          "htpasswd watch unavailable; polling",
-        );
-      }
-      const timer = setInterval(() => void this.reload(source), this.options.pollIntervalMs ?? 2000);
-      timer.unref();
-      this.timers.push(timer);
+      this.watches.push(watchFile(source.spec.path, () => void this.reload(source), this.options.pollIntervalMs));
     }
   }
 
   close(): void {
-    for (const w of this.watchers) w.close();
-    for (const t of this.timers) clearInterval(t);
+    for (const w of this.watches) w.close();
   }
 
   /** @returns the read error, if the file could not be read (the last good users are kept). */

@@ -57,7 +57,7 @@ describe("resolveConfig", () => {
     expect(result).toEqual({
       ok: false,
       error: [
-        'listen has unknown field "adress": known fields are address, port',
+        'listen has unknown field "adress": known fields are address, port, tls',
         "listen.port has 70000: it must be a whole number from 1 to 65535",
         'logLevel has "verbose": it must be one of debug, info, warn, error',
         'realm has "bad\\nrealm": it must be printable ASCII, 1 to 128 characters',
