@@ -3,6 +3,7 @@
  * real process with its own ServiceAccount, Debian's nginx in front as ingress-nginx renders auth-url, and a real
  * upstream. Written as the stories of the people who meet it.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -126,6 +127,45 @@ describe("As an app team following the seed's walkthrough", () => {
 
     const post = await through("hello.example.test", "/", bearer(token), "POST");
     expect(post.status).toBe(403);
+  });
+});
+
+describe("As an app team asking why (rbac-gate explain)", () => {
+  const explain = (args: string[]) =>
+    spawnSync(process.execPath, [MAIN, "explain", "--config", join(env.dir, "config.yaml"), ...args], {
+      encoding: "utf8",
+    });
+
+  it("shows route, identity, SubjectAccessReview attributes and the apiserver's reason for an allowed request", async () => {
+    const token = await mint(kube, "default", "consumer");
+    const result = explain(["--url", "http://hello.example.test/", "--method", "GET", "--token", token]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("request:        GET hello.example.test /");
+    expect(result.stdout).toContain(
+      "route:          ingress default/hello-app (host hello.example.test, path / Prefix, service hello-app)",
+    );
+    expect(result.stdout).toContain("identity:       system:serviceaccount:default:consumer");
+    expect(result.stdout).toContain(
+      'authorization:  SubjectAccessReview resourceAttributes {"namespace":"default","verb":"get","resource":"services","subresource":"proxy","name":"hello-app"}',
+    );
+    expect(result.stdout).toMatch(
+      /answer: +allowed \(RBAC: allowed by RoleBinding "hello-app-consumer\/default".*\) \(200\)/,
+    );
+    expect(result.stdout).not.toContain(token);
+  });
+
+  it("says denied, exit 4, for POST, and for a user given by name", () => {
+    const post = explain([
+      "--url",
+      "http://hello.example.test/",
+      "--method",
+      "POST",
+      "--user",
+      "system:serviceaccount:default:consumer",
+    ]);
+    expect(post.status).toBe(4);
+    expect(post.stdout).toContain('"verb":"create"');
+    expect(post.stdout).toMatch(/answer: +denied/);
   });
 });
 

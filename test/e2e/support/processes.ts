@@ -3,7 +3,8 @@
  * suites call in afterAll, so a failing test leaves nothing running.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { request } from "node:http";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 
 export interface Started {
   readonly child: ChildProcess;
@@ -58,7 +59,8 @@ export async function waitForHttp(url: string, proc?: Started, timeoutMs = 20_00
       throw new Error(`process exited (${proc.child.exitCode}) before ${url} answered:\n${proc.output()}`);
     }
     const up = await new Promise<boolean>((resolve) => {
-      const req = request(url, { timeout: 1000 }, (res) => {
+      const request = url.startsWith("https:") ? httpsRequest : httpRequest;
+      const req = request(url, { timeout: 1000, rejectUnauthorized: false }, (res) => {
         res.resume();
         resolve(true);
       });

@@ -13,13 +13,17 @@ export interface RunningGate {
   logs(): Array<Record<string, unknown>>;
 }
 
-export async function startRbacGate(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningGate> {
+export async function startRbacGate(
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  scheme: "http" | "https" = "http",
+): Promise<RunningGate> {
   const port = await freePort();
   const proc = start(process.execPath, [MAIN, "--port", String(port), ...args], {
     ...process.env,
     ...env,
   });
-  await waitForHttp(`http://127.0.0.1:${port}/healthz`, proc);
+  await waitForHttp(`${scheme}://127.0.0.1:${port}/healthz`, proc);
   return {
     port,
     address: `127.0.0.1:${port}`,
