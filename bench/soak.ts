@@ -3,10 +3,12 @@
  * and invalid credentials, for a fixed time. Prints resident memory of the rbac-gate process over time and ends
  * with one line:
  *
- *   soak: minutes=M rate=R requests=N unexpected=U errors=E rss_warm_mb=A rss_end_mb=B rss_max_mb=C drift_pct=D
+ *   soak: minutes=M rate=R requests=N unexpected=U errors=E rss_floor_warm_mb=A rss_floor_end_mb=B ... drift_pct=D
  *
- * where drift is the largest deviation of resident memory from its value at the end of warm-up (the first fifth of
- * the run). Every answer is checked: 200 for valid credentials, 401 for invalid ones.
+ * Resident memory of a garbage-collected process is a sawtooth: it climbs between major collections and drops at
+ * each. A leak shows in the floor of the sawtooth, so drift compares the lowest resident memory of the last fifth of
+ * the run with the lowest of the fifth after warm-up (warm-up: the first fifth); rss_max_mb shows the peaks. Every
+ * answer is checked: 200 for valid credentials, 401 for invalid ones.
  *
  *   npm run soak -- --minutes 10 --rate 400
  */
@@ -99,13 +101,15 @@ await new Promise((r) => setTimeout(r, durationMs));
 clearInterval(tick);
 clearInterval(sampler);
 await new Promise((r) => setTimeout(r, 2000));
-const warmIndex = samples.findIndex((s) => s.t * 1000 >= durationMs / 5);
-const warm = samples[Math.max(0, warmIndex)]?.rss ?? Number.NaN;
-const after = samples.slice(Math.max(0, warmIndex));
-const drift = Math.max(...after.map((s) => Math.abs(s.rss - warm) / warm)) * 100;
+const floorOf = (from: number, to: number) =>
+  Math.min(...samples.filter((s) => s.t * 1000 >= from && s.t * 1000 < to).map((s) => s.rss));
+const fifth = durationMs / 5;
+const warm = floorOf(fifth, 2 * fifth);
+const last = floorOf(4 * fifth, durationMs + 1);
+const drift = ((last - warm) / warm) * 100;
 const end = rssMb();
 process.stdout.write(
-  `soak: minutes=${minutes} rate=${rate} requests=${sent} unexpected=${unexpected} errors=${errors} rss_warm_mb=${warm.toFixed(1)} rss_end_mb=${end.toFixed(1)} rss_max_mb=${Math.max(...samples.map((s) => s.rss)).toFixed(1)} drift_pct=${drift.toFixed(1)} gate_alive=${gate.process.child.exitCode === null}\n`,
+  `soak: minutes=${minutes} rate=${rate} requests=${sent} unexpected=${unexpected} errors=${errors} rss_floor_warm_mb=${warm.toFixed(1)} rss_floor_end_mb=${last.toFixed(1)} rss_end_mb=${end.toFixed(1)} rss_max_mb=${Math.max(...samples.map((s) => s.rss)).toFixed(1)} drift_pct=${drift.toFixed(1)} gate_alive=${gate.process.child.exitCode === null}\n`,
 );
 agent.destroy();
 await upstream.close();

@@ -1,7 +1,9 @@
 /**
  * Client-side rate limit for apiserver calls: a token bucket of `burst` tokens refilled at `qps` per second.
- * Callers wait in order for a token; nothing is dropped. Keeps a spray of new tokens or paths from turning into
- * an apiserver overload (kube-rbac-proxy #285: the apiserver's own throttling then adds seconds to each call).
+ * Callers wait in order for a token. Keeps a spray of new tokens or paths from turning into an apiserver overload
+ * (kube-rbac-proxy #285: the apiserver's own throttling then adds seconds to each call). The queue is bounded:
+ * past maxQueue waiting callers, acquire() fails at once (the request fails closed, 500) instead of memory
+ * growing with the spray.
  */
 export class RateLimiter {
   private tokens: number;
@@ -13,6 +15,7 @@ export class RateLimiter {
     private readonly qps: number,
     private readonly burst: number,
     private readonly now: () => number = () => performance.now(),
+    private readonly maxQueue = 10_000,
   ) {
     this.tokens = burst;
     this.last = now();
@@ -24,6 +27,9 @@ export class RateLimiter {
     if (this.waiting.length === 0 && this.tokens >= 1) {
       this.tokens -= 1;
       return Promise.resolve();
+    }
+    if (this.waiting.length >= this.maxQueue) {
+      return Promise.reject(new Error("too many apiserver calls waiting for the client-side rate limit"));
     }
     return new Promise((resolve) => {
       this.waiting.push(resolve);

@@ -12,4 +12,12 @@ describe("RateLimiter", () => {
     // 10 calls beyond the burst at 100/s need about 100 ms.
     expect(elapsed).toBeGreaterThanOrEqual(80);
   });
+
+  it("refuses at once past its queue bound instead of growing with a spray", async () => {
+    const limiter = new RateLimiter(1, 1, () => performance.now(), 5);
+    await limiter.acquire();
+    const waiting = Array.from({ length: 5 }, () => limiter.acquire());
+    await expect(limiter.acquire()).rejects.toThrow("too many apiserver calls waiting");
+    void waiting;
+  });
 });
