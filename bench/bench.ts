@@ -72,7 +72,16 @@ const ports: BenchPorts = {
 const prefix = join(dir, "nginx");
 mkdirSync(prefix);
 writeFileSync(join(prefix, "nginx.conf"), benchNginxConfig(ports, gate.address, `127.0.0.1:${floorPort}`, files));
-const nginx = start("/usr/sbin/nginx", ["-p", `${prefix}/`, "-c", join(prefix, "nginx.conf"), "-e", join(prefix, "error.log"), "-g", "daemon off;"]);
+const nginx = start("/usr/sbin/nginx", [
+  "-p",
+  `${prefix}/`,
+  "-c",
+  join(prefix, "nginx.conf"),
+  "-e",
+  join(prefix, "error.log"),
+  "-g",
+  "daemon off;",
+]);
 await waitForHttp(`http://127.0.0.1:${ports.noAuth}/`, nginx);
 
 interface Result {
@@ -86,7 +95,15 @@ interface Result {
 function wrk(port: number, duration = seconds): Result {
   const out = spawnSync(
     "wrk",
-    ["-t1", `-c${connections}`, `-d${duration}s`, "--latency", "-H", `Authorization: ${AUTH}`, `http://127.0.0.1:${port}/`],
+    [
+      "-t1",
+      `-c${connections}`,
+      `-d${duration}s`,
+      "--latency",
+      "-H",
+      `Authorization: ${AUTH}`,
+      `http://127.0.0.1:${port}/`,
+    ],
     { encoding: "utf8" },
   ).stdout;
   const ms = (label: string) => {

@@ -68,7 +68,12 @@ const basicServer = (port: number, file: string) => `
         }
     }`;
 
-export function benchNginxConfig(ports: BenchPorts, gate: string, floor: string, files: Record<string, string>): string {
+export function benchNginxConfig(
+  ports: BenchPorts,
+  gate: string,
+  floor: string,
+  files: Record<string, string>,
+): string {
   return `worker_processes 1;
 pid nginx.pid;
 error_log error.log warn;

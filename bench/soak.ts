@@ -12,8 +12,9 @@
  *
  *   npm run soak -- --minutes 10 --rate 400
  */
-import { Agent, request } from "node:http";
+
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -91,11 +92,16 @@ const tick = setInterval(() => {
   const due = Math.floor(((Date.now() - start) / 1000) * rate);
   while (sent < due) fire(sent);
 }, 10);
-const sampler = setInterval(() => {
-  const s = { t: (Date.now() - start) / 1000, rss: rssMb() };
-  samples.push(s);
-  process.stdout.write(`t=${s.t.toFixed(0)}s requests=${sent} rss_mb=${s.rss.toFixed(1)} unexpected=${unexpected} errors=${errors}\n`);
-}, Math.max(5000, durationMs / 60));
+const sampler = setInterval(
+  () => {
+    const s = { t: (Date.now() - start) / 1000, rss: rssMb() };
+    samples.push(s);
+    process.stdout.write(
+      `t=${s.t.toFixed(0)}s requests=${sent} rss_mb=${s.rss.toFixed(1)} unexpected=${unexpected} errors=${errors}\n`,
+    );
+  },
+  Math.max(5000, durationMs / 60),
+);
 
 await new Promise((r) => setTimeout(r, durationMs));
 clearInterval(tick);

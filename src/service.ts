@@ -2,7 +2,7 @@
  * Composition root: builds every dependency from a resolved Config. The only place where implementations are
  * chosen and connected; main.ts adds the process concerns (arguments, signals, exit codes).
  */
-import type { Express } from "express";
+import type { RequestListener } from "node:http";
 import type { Authenticator } from "./authn/authenticator.js";
 import { createBasicAuthenticator } from "./authn/basic.js";
 import { cachedPasswordCheck } from "./authn/htpasswd/cached-check.js";
@@ -32,7 +32,7 @@ import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { HtpasswdFiles } from "./sources/htpasswd-files.js";
 
 export interface Service {
-  readonly app: Express;
+  readonly app: RequestListener;
   readonly metrics: Metrics;
   /** Marks the service not ready (shutdown has begun); requests are still answered. */
   readonly drain: () => void;

@@ -29,9 +29,15 @@ export function createBasicAuthenticator(deps: BasicAuthenticatorDeps): Authenti
       const source = route.htpasswd === undefined ? undefined : deps.store.lookup(route.htpasswd);
       if (source === undefined) return { kind: "rejected", reason: "no htpasswd users" };
       const entry = source.users.get(username);
-      if (entry === undefined || !(await deps.check(password, entry))) {
+      if (entry === undefined) {
+        // Counted against the address only: a spray of invented names must not fill memory with per-name
+        // counters, and locking a name nobody has protects no one.
+        regulator?.failed(undefined, address);
+        return { kind: "rejected", reason: "unknown user" };
+      }
+      if (!(await deps.check(password, entry))) {
         regulator?.failed(key, address);
-        return { kind: "rejected", reason: entry === undefined ? "unknown user" : "wrong password" };
+        return { kind: "rejected", reason: "wrong password" };
       }
       regulator?.succeeded(key);
       return { kind: "authenticated", user: source.identity(username) };

@@ -4,8 +4,9 @@
  * request is answered 401 without looking at the password, so a correct password during a lockout is refused too
  * (ingress-nginx turns a 429 into a 500, so 401 is the only honest answer). A success clears the user's count.
  *
- * Memory is bounded: the counters live in an LRU of maxEntries; under a spray of distinct users or addresses the
- * oldest counters are evicted, which can only shorten a lockout, never create one.
+ * Memory is bounded: users are counted only when they exist (an unknown name counts against the address alone),
+ * and the counters live in an LRU of maxEntries; under a spray of distinct addresses the oldest counters are
+ * evicted, which can only shorten a lockout, never create one.
  */
 import { LRUCache } from "lru-cache";
 
@@ -43,8 +44,9 @@ export class Regulator {
     return undefined;
   }
 
-  failed(user: string, address: string | undefined): void {
-    this.count(`u\u0000${user}`, this.options.maxFailuresPerUser, "user");
+  /** @param user undefined when the name is unknown: only the address is counted then. */
+  failed(user: string | undefined, address: string | undefined): void {
+    if (user !== undefined) this.count(`u\u0000${user}`, this.options.maxFailuresPerUser, "user");
     if (address !== undefined) this.count(`a\u0000${address}`, this.options.maxFailuresPerAddress, "address");
   }
 

@@ -1,8 +1,10 @@
 /**
- * The express application: one endpoint per dialect (never sniffed), plus health. No body parsing and no other
- * middleware run on the auth path: every request through the proxy pays for whatever runs here.
+ * The HTTP application: one endpoint per dialect (never sniffed), plus health. The dialect endpoints are matched
+ * first on the raw URL and served by plain node:http handlers: every request through the proxy pays for whatever
+ * runs here, so no express routing or middleware sits on that path. Everything else goes through express.
  */
-import express, { type Express } from "express";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import express from "express";
 import type { IdentityHeaderNames } from "../core/decision.js";
 import type { Gate } from "../gate/decide.js";
 import type { Metrics } from "../metrics/metrics.js";
@@ -19,23 +21,32 @@ export interface AppDeps {
   readonly ready: () => boolean;
 }
 
-export function createApp(deps: AppDeps): Express {
+/** The path of a request-target, without query. */
+const pathOf = (url: string | undefined) => {
+  const u = url ?? "/";
+  const q = u.indexOf("?");
+  return q === -1 ? u : u.slice(0, q);
+};
+
+export function createApp(deps: AppDeps): RequestListener {
+  // Any method: GET is what nginx's auth_request subrequest always is; others are ingress-nginx's auth-method.
+  const endpoints = new Map<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>([
+    [
+      "/auth",
+      authEndpoint({
+        dialect: "ingress-nginx",
+        gate: deps.ingressNginx,
+        identityHeaders: deps.identityHeaders,
+        audit: deps.audit,
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      }),
+    ],
+  ]);
+
   const app = express();
   app.disable("x-powered-by");
   app.disable("etag");
   app.set("query parser", false);
-
-  // GET is what nginx's auth_request subrequest always is; any other method is ingress-nginx's auth-method.
-  app.all(
-    "/auth",
-    authEndpoint({
-      dialect: "ingress-nginx",
-      gate: deps.ingressNginx,
-      identityHeaders: deps.identityHeaders,
-      audit: deps.audit,
-      ...(deps.metrics ? { metrics: deps.metrics } : {}),
-    }),
-  );
   app.get("/healthz", (_req, res) => {
     res.type("text/plain").end("ok\n");
   });
@@ -49,5 +60,17 @@ export function createApp(deps: AppDeps): Express {
   app.use((_req, res) => {
     res.status(404).type("text/plain").end("Not Found\n");
   });
-  return app;
+
+  return (req, res) => {
+    const endpoint = endpoints.get(pathOf(req.url));
+    if (!endpoint) {
+      app(req, res);
+      return;
+    }
+    // A fault after the answer (a logging failure, say) must never become an unhandled rejection: fail closed.
+    endpoint(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  };
 }

@@ -1,8 +1,9 @@
 /**
- * The HTTP edge of one dialect's endpoint: turns an express request into a DecisionInput, the decision into an
- * answer, and logs it. Only headers are read; there is never a body to parse.
+ * The HTTP edge of one dialect's endpoint: turns a request into a DecisionInput, the decision into an answer, and
+ * logs it. Only headers are read; there is never a body to parse. It works on plain node:http objects so the hot
+ * path can skip express entirely (see app.ts).
  */
-import type { Request, Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { answer, type IdentityHeaderNames } from "../core/decision.js";
 import type { DecisionRecord, Gate } from "../gate/decide.js";
 import type { Metrics } from "../metrics/metrics.js";
@@ -28,7 +29,7 @@ function authorizationValues(raw: readonly string[]): string[] {
 
 export function authEndpoint(deps: AuthEndpointDeps) {
   const { gate, identityHeaders, audit, dialect, metrics } = deps;
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const header = (name: string) => {
       const v = req.headers[name];
@@ -41,10 +42,12 @@ export function authEndpoint(deps: AuthEndpointDeps) {
       record = { decision: { kind: "error", code: "fault", reason: "unexpected failure" }, cause };
     }
     const reply = answer(record.decision, identityHeaders);
-    res.status(reply.status);
+    res.statusCode = reply.status;
     for (const [name, value] of reply.headers) res.setHeader(name, value);
-    if (reply.status !== 200) res.setHeader("Cache-Control", "no-store");
-    res.setHeader("Content-Type", "text/plain; charset=utf-8");
+    if (reply.status !== 200) {
+      res.setHeader("Cache-Control", "no-store");
+      res.setHeader("Content-Type", "text/plain; charset=utf-8");
+    }
     res.end(reply.body);
     const ms = performance.now() - started;
     metrics?.decision(dialect, record.decision, ms / 1000);

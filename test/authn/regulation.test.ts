@@ -96,6 +96,9 @@ describe("Basic auth with regulation, through the endpoint", () => {
     expect(during.status).toBe(401);
     expect(during.headers["www-authenticate"]).toMatch(/^Basic realm=/);
     expect((await auth("bob", "bob-pw")).status).toBe(200);
+    // Invented names count against the address only: they lock no one.
+    for (let i = 0; i < 5; i++) expect((await auth(`ghost${i}`, "x")).status).toBe(401);
+    expect((await auth("bob", "bob-pw")).status).toBe(200);
     const line = service.logs().find((l) => l.reason === "too many failed attempts (user locked out)");
     expect(line).toBeDefined();
     await new Promise((r) => setTimeout(r, 1100));

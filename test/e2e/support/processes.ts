@@ -22,13 +22,14 @@ process.once("exit", () => {
 
 export function start(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Started {
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  // Everything a test run prints is kept; a benchmark's millions of log lines are capped at the last 32 MB.
   let output = "";
-  child.stdout?.on("data", (d) => {
+  const keep = (d: Buffer) => {
     output += d;
-  });
-  child.stderr?.on("data", (d) => {
-    output += d;
-  });
+    if (output.length > 32 * 1024 * 1024) output = output.slice(-16 * 1024 * 1024);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const started: Started = {
     child,
