@@ -9,8 +9,8 @@
  *   npm run bench -- --seconds 8 --connections 32
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { Agent, createServer, request } from "node:http";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -29,9 +29,10 @@ const PASSWORD = "bench-pw";
 const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}`;
 
 const dir = mkdtempSync(join(tmpdir(), "rbac-gate-bench-"));
+chmodSync(dir, 0o755); // nginx's worker user reads the htpasswd files
 const htpasswd = (name: string, flags: string[]) => {
   const line = execFileSync("htpasswd", ["-nb", ...flags, USER, PASSWORD], { encoding: "utf8" }).trim();
-  writeFileSync(join(dir, name), `${line}\n`);
+  writeFileSync(join(dir, name), `${line}\n`, { mode: 0o644 });
   return join(dir, name);
 };
 const files = {
@@ -41,21 +42,25 @@ const files = {
   sha: htpasswd("sha", ["-s"]),
 };
 
-// rbac-gate as shipped (audit log on, every decision logged) with the bcrypt-10 user.
+// rbac-gate with the bcrypt-10 user, configured as the README recommends at high rates: every denial and error
+// in the audit log, one allow line in a hundred (audit.allowSampleRate: 0.01).
 writeFileSync(
   join(dir, "config.yaml"),
   `htpasswd: {files: [{name: bench, path: ${files.bcrypt10}}]}
+audit: {allowSampleRate: 0.01}
 routes: [{host: "127.0.0.1", htpasswd: bench, allow: {authenticated: true}}]
 `,
 );
 const gate = await startRbacGate(["--config", join(dir, "config.yaml")]);
 
-// The floor: the least a Node.js webhook can do, answering 200 to every auth subrequest.
+// The floor: the least a Node.js webhook can do, answering 200 to every auth subrequest (its own process, on the
+// same Node.js as rbac-gate).
 const floorPort = await freePort();
-const floor = createServer((_req, res) => {
-  res.writeHead(200, { "Content-Length": "0" }).end();
-});
-await new Promise<void>((r) => floor.listen(floorPort, "127.0.0.1", r));
+const floor = start(process.execPath, [
+  "-e",
+  `require("node:http").createServer((q, s) => { s.writeHead(200, { "Content-Length": "0" }); s.end(); }).listen(${floorPort}, "127.0.0.1")`,
+]);
+await waitForHttp(`http://127.0.0.1:${floorPort}/`, floor);
 
 const ports: BenchPorts = {
   gateClose: await freePort(),
@@ -215,6 +220,5 @@ process.stdout.write(
 process.stdout.write(
   `bench: floor_ratio_close=${r1.toFixed(2)} floor_ratio_keepalive=${r2.toFixed(2)} vs_apr1=${r3.toFixed(2)} vs_bcrypt10=${r4.toFixed(0)} p99_added_ms=${r5.toFixed(2)}\n`,
 );
-floor.close();
 await stopAll();
 process.exit(0);

@@ -3,11 +3,13 @@
  * process start: a heap dump or a log of cache keys reveals nothing that can be replayed or brute-forced offline,
  * and keys differ between processes.
  */
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, createSecretKey, randomBytes } from "node:crypto";
 
 export type SecretKeyer = (...parts: readonly string[]) => string;
 
-export function createSecretKeyer(key: Buffer = randomBytes(32)): SecretKeyer {
+export function createSecretKeyer(raw: Buffer = randomBytes(32)): SecretKeyer {
+  // A KeyObject made once: createHmac would otherwise wrap the raw key anew on every call (a hot-path cost).
+  const key = createSecretKey(raw);
   return (...parts) => {
     const mac = createHmac("sha256", key);
     // Length-prefixed parts: ("ab","c") and ("a","bc") never collide.

@@ -42,12 +42,12 @@ export function authEndpoint(deps: AuthEndpointDeps) {
       record = { decision: { kind: "error", code: "fault", reason: "unexpected failure" }, cause };
     }
     const reply = answer(record.decision, identityHeaders);
-    res.statusCode = reply.status;
-    for (const [name, value] of reply.headers) res.setHeader(name, value);
-    if (reply.status !== 200) {
-      res.setHeader("Cache-Control", "no-store");
-      res.setHeader("Content-Type", "text/plain; charset=utf-8");
-    }
+    // One writeHead with a flat list: no per-header bookkeeping on the hot path.
+    const head: string[] = [];
+    for (const [name, value] of reply.headers) head.push(name, value);
+    if (reply.status !== 200) head.push("Cache-Control", "no-store", "Content-Type", "text/plain; charset=utf-8");
+    head.push("Content-Length", String(Buffer.byteLength(reply.body)));
+    res.writeHead(reply.status, head);
     res.end(reply.body);
     const ms = performance.now() - started;
     metrics?.decision(dialect, record.decision, ms / 1000);
