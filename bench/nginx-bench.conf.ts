@@ -16,12 +16,20 @@ export interface BenchPorts {
   readonly sha: number;
   readonly noAuth: number;
   readonly upstream: number;
+  readonly gateCached: number;
 }
 
-const authLocation = (target: string, keepalive: boolean) => `
+const authLocation = (target: string, keepalive: boolean, cacheKey?: string) => `
         location = /_external-auth-Lw-Prefix {
             internal;
-            access_log off;
+            access_log off;${
+              cacheKey
+                ? `
+            proxy_cache                 auth_cache;
+            proxy_cache_valid           200 202 401 5m;
+            proxy_cache_key             "${cacheKey}";`
+                : ""
+            }
             proxy_intercept_errors      off;
             proxy_pass_request_body     off;
             proxy_set_header            Content-Length          "";
@@ -85,12 +93,15 @@ http {
     fastcgi_temp_path fastcgi_temp;
     uwsgi_temp_path uwsgi_temp;
     scgi_temp_path scgi_temp;
+    proxy_cache_path auth_cache levels=1:2 keys_zone=auth_cache:10m max_size=128m inactive=30m use_temp_path=off;
     upstream static_upstream { server 127.0.0.1:${ports.upstream}; keepalive 64; }
     upstream gate_keepalive { server ${gate}; keepalive 64; }
     upstream floor_keepalive { server ${floor}; keepalive 64; }
     server { listen 127.0.0.1:${ports.upstream}; location / { return 200 "ok"; } }
     server { listen 127.0.0.1:${ports.gateClose}; ${authLocation(gate, false)} ${protectedLocation} }
     server { listen 127.0.0.1:${ports.gateKeepalive}; ${authLocation("gate_keepalive", true)} ${protectedLocation} }
+    # ingress-nginx auth-cache-key with the method and path in the key (the README's recommendation).
+    server { listen 127.0.0.1:${ports.gateCached}; ${authLocation(gate, false, "bench/_external-auth-Lw-Prefix$request_method$uri$http_authorization")} ${protectedLocation} }
     server { listen 127.0.0.1:${ports.floorClose}; ${authLocation(floor, false)} ${protectedLocation} }
     server { listen 127.0.0.1:${ports.floorKeepalive}; ${authLocation("floor_keepalive", true)} ${protectedLocation} }
     ${basicServer(ports.apr1, files.apr1 as string)}
