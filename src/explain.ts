@@ -142,5 +142,6 @@ export async function explain(
   const allowed = status.allowed && !status.denied;
   print(`answer:         ${allowed ? "allowed" : "denied"}${reason} (${allowed ? 200 : 403})`);
   if (status.evaluationError) print(`                evaluation error: ${status.evaluationError}`);
+  client.close();
   return allowed ? 0 : 4;
 }

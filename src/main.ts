@@ -13,7 +13,6 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Config } from "./config/config.js";
 import { loadConfigFile } from "./config/load.js";
-import { explain } from "./explain.js";
 import { createLogger } from "./log.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { createMetricsServer } from "./metrics/server.js";
@@ -124,10 +123,12 @@ async function serve(argv: string[]): Promise<void> {
 
 const [command, ...rest] = process.argv.slice(2);
 if (command === "explain") {
-  explain(rest, process.env).then(
-    (code) => process.exit(code),
-    (error: Error) => refuse(1, [error.message]),
-  );
+  import("./explain.js")
+    .then(({ explain }) => explain(rest, process.env))
+    .then(
+      (code) => process.exit(code),
+      (error: Error) => refuse(1, [error.message]),
+    );
 } else {
   void serve(process.argv.slice(2));
 }

@@ -3,30 +3,20 @@
  * chosen and connected; main.ts adds the process concerns (arguments, signals, exit codes).
  */
 import type { RequestListener } from "node:http";
-import type { Authenticator } from "./authn/authenticator.js";
 import { createBasicAuthenticator } from "./authn/basic.js";
 import { cachedPasswordCheck } from "./authn/htpasswd/cached-check.js";
-import { combineStores, type HtpasswdStore } from "./authn/htpasswd/store.js";
+import { combineStores } from "./authn/htpasswd/store.js";
 import { type PasswordCheck, verifyPassword } from "./authn/htpasswd/verify.js";
 import { Regulator } from "./authn/regulation.js";
-import { createTokenReviewAuthenticator, type TokenReviewStatus } from "./authn/token-review.js";
-import type { Authorizer } from "./authz/authorizer.js";
 import { routeAuthorizer } from "./authz/route-authorizer.js";
-import { type AccessReviewStatus, createSubjectAccessReviewAuthorizer } from "./authz/subject-access-review.js";
-import { BoundedCache, type LoadSource } from "./cache/bounded-cache.js";
+import { BoundedCache } from "./cache/bounded-cache.js";
 import { createSecretKeyer } from "./cache/secret-key.js";
 import type { Config } from "./config/config.js";
-import type { KubernetesConfig } from "./config/kubernetes.js";
-import type { Credentials } from "./core/credentials.js";
 import { ingressNginx } from "./core/dialects/ingress-nginx.js";
-import { buildRouteTable, matchRoute, type Route } from "./core/routes.js";
+import { buildRouteTable, matchRoute } from "./core/routes.js";
 import { createGate } from "./gate/decide.js";
 import { createApp } from "./http/app.js";
 import { createAuditLog } from "./http/audit.js";
-import { createKubeClient, type KubeClient, loadKubeConfig } from "./kube/client.js";
-import { watchHtpasswdSecrets } from "./kube/htpasswd-secrets.js";
-import { watchIngresses } from "./kube/ingresses.js";
-import { missingPermissions, neededPermissions } from "./kube/permissions.js";
 import type { Logger } from "./log.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { HtpasswdFiles } from "./sources/htpasswd-files.js";
@@ -53,15 +43,6 @@ export class StartupError extends Error {
   }
 }
 
-interface ClusterParts {
-  readonly match: (host: string, path: string) => Route | undefined;
-  readonly store: HtpasswdStore;
-  readonly bearer: Authenticator<Extract<Credentials, { kind: "bearer" }>>;
-  readonly authorizer: Authorizer;
-  readonly ready: () => boolean;
-  readonly stop: () => Promise<void>;
-}
-
 export async function buildService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
   const metrics = options.metrics ?? createMetrics();
   const { store: files, problems } = await HtpasswdFiles.open(config.htpasswd.files, {
@@ -71,7 +52,10 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     ...(options.htpasswdPollIntervalMs === undefined ? {} : { pollIntervalMs: options.htpasswdPollIntervalMs }),
   });
   if (problems.length > 0) throw new StartupError(problems);
-  const cluster = config.kubernetes ? await buildCluster(config, config.kubernetes, logger, metrics) : undefined;
+  // Loaded only in cluster mode: the Kubernetes client alone costs about 85 MB of resident memory.
+  const cluster = config.kubernetes
+    ? await (await import("./cluster.js")).buildCluster(config, config.kubernetes, logger, metrics)
+    : undefined;
   files.watch();
 
   const check = cachedPasswordCheck(
@@ -115,107 +99,6 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     close: async () => {
       files.close();
       await cluster?.stop();
-    },
-  };
-}
-
-async function buildCluster(
-  config: Config,
-  k: KubernetesConfig,
-  logger: Logger,
-  metrics: Metrics,
-): Promise<ClusterParts> {
-  let kubeConfig: ReturnType<typeof loadKubeConfig>;
-  try {
-    kubeConfig = loadKubeConfig(k.kubeconfig);
-  } catch (error) {
-    throw new StartupError([`Kubernetes client configuration cannot be loaded: ${(error as Error).message}`]);
-  }
-  let missing: string[];
-  try {
-    missing = await missingPermissions(kubeConfig, neededPermissions(k.namespaces, k.secretNamespaces));
-  } catch (error) {
-    throw new StartupError([(error as Error).message]);
-  }
-  if (missing.length > 0) throw new StartupError(missing);
-
-  const client: KubeClient = createKubeClient(kubeConfig, {
-    ...(k.kubeconfig === undefined ? {} : { kubeconfig: k.kubeconfig }),
-    timeoutMs: k.requestTimeoutMs,
-    qps: k.qps,
-    burst: k.burst,
-    onCall: (kind, outcome, seconds) => metrics.apiserverCall(kind, outcome, seconds),
-  });
-  const ingresses = await watchIngresses(
-    kubeConfig,
-    {
-      ...(k.ingressClassName === undefined ? {} : { ingressClassName: k.ingressClassName }),
-      namespaces: k.namespaces,
-      defaults: { realm: config.realm, mapping: k.authorization, audiences: k.audiences },
-    },
-    logger,
-  ).catch((error: Error) => {
-    throw new StartupError([error.message]);
-  });
-  const secrets = await watchHtpasswdSecrets(
-    kubeConfig,
-    {
-      namespaces: k.secretNamespaces,
-      usernamePrefix: k.htpasswdUsernamePrefix,
-      allowWeakSchemes: config.htpasswd.allowWeakSchemes,
-      onLoad: (source, users, weak) => metrics.htpasswdUsers(source, users, weak),
-    },
-    logger,
-  ).catch(async (error: Error) => {
-    await ingresses.stop();
-    throw new StartupError([error.message]);
-  });
-
-  const key = createSecretKeyer();
-  const observe = (cache: "tokenreview" | "subjectaccessreview") => (source: LoadSource) => {
-    metrics.cache(cache, source);
-    if (source === "stale") logger.warn({ review: cache }, "apiserver unreachable: serving the last decision it gave");
-  };
-  const bearer = createTokenReviewAuthenticator({
-    review: client.tokenReview,
-    cache: new BoundedCache<TokenReviewStatus>({
-      maxEntries: k.cache.maxEntries,
-      ttlMs: k.cache.tokenReviewTtlMs,
-      maxStaleMs: k.cache.maxStaleMs,
-    }),
-    key,
-    ttlMs: k.cache.tokenReviewTtlMs,
-    failureTtlMs: k.cache.tokenReviewFailureTtlMs,
-    audiences: k.audiences,
-    onSource: observe("tokenreview"),
-  });
-  const authorizer = createSubjectAccessReviewAuthorizer({
-    review: client.accessReview,
-    cache: new BoundedCache<AccessReviewStatus>({
-      maxEntries: k.cache.maxEntries,
-      ttlMs: k.cache.allowTtlMs,
-      maxStaleMs: k.cache.maxStaleMs,
-    }),
-    key,
-    allowTtlMs: k.cache.allowTtlMs,
-    denyTtlMs: k.cache.denyTtlMs,
-    onSource: observe("subjectaccessreview"),
-  });
-  const collections = [...ingresses.collections, ...secrets.collections];
-  return {
-    match: ingresses.match,
-    store: secrets,
-    bearer,
-    authorizer,
-    // Not ready before the first sync, nor once a watch has been broken longer than its grace.
-    ready: () =>
-      collections.every((c) => {
-        const broken = c.brokenSince();
-        return c.synced() && (broken === undefined || Date.now() - broken < k.watchFailureGraceMs);
-      }),
-    stop: async () => {
-      await ingresses.stop();
-      await secrets.stop();
     },
   };
 }

@@ -3,20 +3,12 @@
  * and the KubeConfig for watches. Every call either returns the apiserver's answer or throws; callers fail
  * closed.
  */
-import {
-  AuthenticationV1Api,
-  AuthorizationV1Api,
-  type ConfigurationOptions,
-  KubeConfig,
-  Observable,
-  type ObservableMiddleware,
-  type RequestContext,
-  type ResponseContext,
-} from "@kubernetes/client-node";
+import { KubeConfig, type V1SubjectAccessReviewStatus, type V1TokenReviewStatus } from "@kubernetes/client-node";
 import type { TokenReviewer } from "../authn/token-review.js";
 import type { AccessReviewer } from "../authz/subject-access-review.js";
 import type { SubjectAccessReviewSpec } from "../core/access-review.js";
 import { RateLimiter } from "./rate-limiter.js";
+import { createReviewPoster } from "./review-poster.js";
 
 export interface KubeClientOptions {
   /** A kubeconfig file; undefined: in-cluster configuration, else $KUBECONFIG or ~/.kube/config. */
@@ -38,6 +30,8 @@ export interface KubeClient {
   readonly accessReview: AccessReviewer;
   /** Counts of calls made, by kind (tests and metrics read them). */
   readonly calls: { tokenReviews: number; subjectAccessReviews: number };
+  /** Closes the connection pool. */
+  close(): void;
 }
 
 export function loadKubeConfig(path?: string): KubeConfig {
@@ -48,24 +42,9 @@ export function loadKubeConfig(path?: string): KubeConfig {
   return config;
 }
 
-/** Aborts each request after timeoutMs; the generated clients take this per call. */
-function timeout(timeoutMs: number) {
-  const middleware: ObservableMiddleware = {
-    pre: (context: RequestContext) => {
-      context.setSignal(AbortSignal.timeout(timeoutMs));
-      return new Observable(Promise.resolve(context));
-    },
-    post: (context: ResponseContext) => new Observable(Promise.resolve(context)),
-  };
-  const options: ConfigurationOptions = { middleware: [middleware], middlewareMergeStrategy: "append" };
-  return options;
-}
-
 export function createKubeClient(config: KubeConfig, options: KubeClientOptions): KubeClient {
-  const authn = config.makeApiClient(AuthenticationV1Api);
-  const authz = config.makeApiClient(AuthorizationV1Api);
+  const poster = createReviewPoster(config, options.timeoutMs);
   const limiter = new RateLimiter(options.qps, options.burst);
-  const callOptions = timeout(options.timeoutMs);
   const calls = { tokenReviews: 0, subjectAccessReviews: 0 };
 
   const timed =
@@ -85,16 +64,11 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions)
   const tokenReview: TokenReviewer = timed("tokenreview", async ({ token, audiences }) => {
     await limiter.acquire();
     calls.tokenReviews++;
-    const review = await authn.createTokenReview(
-      {
-        body: {
-          apiVersion: "authentication.k8s.io/v1",
-          kind: "TokenReview",
-          spec: { token, audiences: [...audiences] },
-        },
-      },
-      callOptions,
-    );
+    const review = (await poster.post("/apis/authentication.k8s.io/v1/tokenreviews", {
+      apiVersion: "authentication.k8s.io/v1",
+      kind: "TokenReview",
+      spec: { token, audiences: [...audiences] },
+    })) as { status?: V1TokenReviewStatus };
     const status = review.status ?? {};
     const user = status.user;
     return {
@@ -117,25 +91,11 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions)
   const accessReview: AccessReviewer = timed("subjectaccessreview", async (spec: SubjectAccessReviewSpec) => {
     await limiter.acquire();
     calls.subjectAccessReviews++;
-    const review = await authz.createSubjectAccessReview(
-      {
-        body: {
-          apiVersion: "authorization.k8s.io/v1",
-          kind: "SubjectAccessReview",
-          spec: {
-            user: spec.user,
-            groups: [...spec.groups],
-            ...(spec.uid === undefined ? {} : { uid: spec.uid }),
-            ...(spec.extra === undefined
-              ? {}
-              : { extra: Object.fromEntries(Object.entries(spec.extra).map(([k, v]) => [k, [...v]])) }),
-            ...(spec.resourceAttributes ? { resourceAttributes: { ...spec.resourceAttributes } } : {}),
-            ...(spec.nonResourceAttributes ? { nonResourceAttributes: { ...spec.nonResourceAttributes } } : {}),
-          },
-        },
-      },
-      callOptions,
-    );
+    const review = (await poster.post("/apis/authorization.k8s.io/v1/subjectaccessreviews", {
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "SubjectAccessReview",
+      spec,
+    })) as { status?: V1SubjectAccessReviewStatus };
     const status = review.status;
     if (!status) throw new Error("SubjectAccessReview answered without status");
     return {
@@ -146,5 +106,5 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions)
     };
   });
 
-  return { config, tokenReview, accessReview, calls };
+  return { config, tokenReview, accessReview, calls, close: () => poster.close() };
 }

@@ -1,0 +1,169 @@
+/**
+ * `npm run bench:cluster`: the cold path and the memory bound, against the real test apiserver.
+ *
+ * Cold path: bursts of concurrent first requests, each burst with one new ServiceAccount token; the apiserver's own
+ * request counters say how many TokenReviews and SubjectAccessReviews each burst cost (coalescing), and the latency
+ * of those cold decisions is compared with the same request once cached.
+ *
+ * Memory: distinct invalid bearer tokens (each a TokenReview) and distinct wrong passwords (lockouts make most of
+ * them cheap), sent straight to rbac-gate; its resident memory is sampled throughout.
+ *
+ * Ends with:
+ *   cluster-bench: bursts=B burst_size=N tokenreviews_per_burst=T sars_per_burst=S cold_p50_ms=… warm_p50_ms=…
+ *   memory: invalid_tokens=I wrong_passwords=W rss_max_mb=M rss_end_mb=E bound_mb=200
+ *
+ *   npm run bench:cluster -- --tokens 1000000 --passwords 1000000
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startControlPlane } from "../test/e2e/support/control-plane.js";
+import { createGateServiceAccount, startGateInCluster } from "../test/e2e/support/gate-in-cluster.js";
+import {
+  apiserverRequests,
+  connect,
+  createClusterRole,
+  createClusterRoleBinding,
+  createIngress,
+  createServiceAccount,
+  createToken,
+} from "../test/e2e/support/kube.js";
+import { stopAll } from "../test/e2e/support/processes.js";
+
+const { values } = parseArgs({
+  options: {
+    bursts: { type: "string", default: "5" },
+    burst: { type: "string", default: "200" },
+    tokens: { type: "string", default: "1000000" },
+    passwords: { type: "string", default: "1000000" },
+  },
+});
+const bursts = Number(values.bursts);
+const burstSize = Number(values.burst);
+
+const plane = await startControlPlane();
+const kube = connect(plane.kubeconfig);
+await createGateServiceAccount(kube);
+await createIngress(kube, "default", "bench-app", "bench.example.test", "bench-app");
+await createClusterRole(kube, "bench-reader", [{ nonResourceURLs: ["/bench.example.test/*"], verbs: ["get"] }]);
+await createClusterRoleBinding(kube, "bench-reader", "bench-reader", [
+  { kind: "Group", name: "system:serviceaccounts:default" },
+]);
+const users = execFileSync("htpasswd", ["-nbB", "-C", "10", "victim", "right-password"], { encoding: "utf8" });
+const env = await startGateInCluster(plane, kube, "  qps: 5000\n  burst: 5000\n");
+// Static route for the password part, next to the Ingress routes.
+writeFileSync(join(env.dir, "users.htpasswd"), users);
+writeFileSync(
+  join(env.dir, "config.yaml"),
+  `${readFileSync(join(env.dir, "config.yaml"), "utf8").replace("logLevel: debug\n", "logLevel: warn\naudit: {allowSampleRate: 0}\n")}htpasswd: {files: [{name: bench, path: users.htpasswd}]}
+routes: [{host: pw.example.test, htpasswd: bench, allow: {authenticated: true}}]
+`,
+);
+// The configuration reload picks the route up.
+await new Promise((r) => setTimeout(r, 3000));
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+const ask = (host: string, authorization: string, path = "/") =>
+  new Promise<{ status: number; ms: number }>((resolve, reject) => {
+    const started = performance.now();
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port: env.gate.port,
+        path: "/auth",
+        agent,
+        headers: {
+          "X-Original-URL": `http://${host}${path}`,
+          "X-Original-Method": "GET",
+          Authorization: authorization,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+// Cold path.
+const perBurst: Array<{ tr: number; sar: number }> = [];
+const cold: number[] = [];
+const warm: number[] = [];
+for (let b = 0; b < bursts; b++) {
+  await createServiceAccount(kube, "default", `burst-${b}`);
+  const token = await createToken(kube, "default", `burst-${b}`);
+  const before = {
+    tr: await apiserverRequests(kube, "tokenreviews"),
+    sar: await apiserverRequests(kube, "subjectaccessreviews"),
+  };
+  const replies = await Promise.all(
+    Array.from({ length: burstSize }, () => ask("bench.example.test", `Bearer ${token}`)),
+  );
+  const after = {
+    tr: await apiserverRequests(kube, "tokenreviews"),
+    sar: await apiserverRequests(kube, "subjectaccessreviews"),
+  };
+  if (replies.some((r) => r.status !== 200)) throw new Error(`burst ${b}: not every reply was 200`);
+  perBurst.push({ tr: after.tr - before.tr, sar: after.sar - before.sar });
+  cold.push(median(replies.map((r) => r.ms)));
+  const again: number[] = [];
+  for (let i = 0; i < 50; i++) again.push((await ask("bench.example.test", `Bearer ${token}`)).ms);
+  warm.push(median(again));
+  process.stderr.write(
+    `burst ${b}: ${JSON.stringify(perBurst.at(-1))} cold_p50=${cold.at(-1)?.toFixed(2)}ms warm_p50=${warm.at(-1)?.toFixed(2)}ms\n`,
+  );
+}
+
+// Memory.
+const pid = env.gate.process.child.pid as number;
+const rssMb = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+let rssMax = rssMb();
+const sampler = setInterval(() => {
+  rssMax = Math.max(rssMax, rssMb());
+}, 500);
+async function spray(count: number, make: (i: number) => [string, string]) {
+  let next = 0;
+  let unexpected = 0;
+  const started = Date.now();
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const [host, authorization] = make(i);
+      const r = await ask(host, authorization);
+      if (r.status !== 401) unexpected++;
+      if (i % 100_000 === 0)
+        process.stderr.write(
+          `  ${i} sent, rss ${rssMb().toFixed(1)} MB, ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+        );
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+  return unexpected;
+}
+const badTokens = await spray(Number(values.tokens), (i) => [
+  "bench.example.test",
+  `Bearer invalid-token-${i}-${Math.random().toString(36).slice(2)}`,
+]);
+const badPasswords = await spray(Number(values.passwords), (i) => [
+  "pw.example.test",
+  `Basic ${Buffer.from(`victim:wrong-${i}`).toString("base64")}`,
+]);
+clearInterval(sampler);
+const rssEnd = rssMb();
+
+process.stdout.write(
+  `cluster-bench: bursts=${bursts} burst_size=${burstSize} tokenreviews_per_burst=${perBurst.map((p) => p.tr).join(",")} sars_per_burst=${perBurst.map((p) => p.sar).join(",")} cold_p50_ms=${median(cold).toFixed(2)} warm_p50_ms=${median(warm).toFixed(2)}\n`,
+);
+process.stdout.write(
+  `memory: invalid_tokens=${values.tokens} wrong_passwords=${values.passwords} non_401=${badTokens + badPasswords} rss_max_mb=${rssMax.toFixed(1)} rss_end_mb=${rssEnd.toFixed(1)} bound_mb=200\n`,
+);
+agent.destroy();
+await env.upstream.close();
+await stopAll();
+await plane.stop();
+process.exit(0);
