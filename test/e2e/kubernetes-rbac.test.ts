@@ -321,7 +321,7 @@ describe("As a security reviewer reading rbac-gate's log", () => {
     // The same request again: identity and decision now come from the caches.
     const token = secrets.at(-1) as string;
     await through("other.example.test", "/burst", bearer(token));
-    await new Promise((r) => setTimeout(r, 200));
+    await env.gate.waitForLog((l) => l.msg === "decision" && (l.cache as { identity?: string })?.identity === "hit");
     const lines = env.gate.logs().filter((l) => l.msg === "decision");
     const hello = lines.find((l) => l.host === "hello.example.test" && l.decision === "allow");
     expect(hello).toMatchObject({

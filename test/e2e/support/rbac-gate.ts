@@ -11,6 +11,8 @@ export interface RunningGate {
   readonly process: Started;
   /** Every JSON log line so far. */
   logs(): Array<Record<string, unknown>>;
+  /** Log lines are written in batches (flushed at least every 250 ms): waits until one matches. */
+  waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
 export async function startRbacGate(
@@ -24,15 +26,25 @@ export async function startRbacGate(
     ...env,
   });
   await waitForHttp(`${scheme}://127.0.0.1:${port}/healthz`, proc);
+  const logs = () =>
+    proc
+      .output()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   return {
     port,
     address: `127.0.0.1:${port}`,
     process: proc,
-    logs: () =>
-      proc
-        .output()
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    logs,
+    async waitForLog(match, timeoutMs = 3000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const found = logs().find(match);
+        if (found) return found;
+        if (Date.now() > end) throw new Error("no matching log line");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
   };
 }
