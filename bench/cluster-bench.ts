@@ -38,6 +38,7 @@ const { values } = parseArgs({
     burst: { type: "string", default: "200" },
     tokens: { type: "string", default: "1000000" },
     passwords: { type: "string", default: "1000000" },
+    "heap-mb": { type: "string", default: "160" },
   },
 });
 const bursts = Number(values.bursts);
@@ -160,7 +161,7 @@ process.stdout.write(
   `cluster-bench: bursts=${bursts} burst_size=${burstSize} tokenreviews_per_burst=${perBurst.map((p) => p.tr).join(",")} sars_per_burst=${perBurst.map((p) => p.sar).join(",")} cold_p50_ms=${median(cold).toFixed(2)} warm_p50_ms=${median(warm).toFixed(2)}\n`,
 );
 process.stdout.write(
-  `memory: invalid_tokens=${values.tokens} wrong_passwords=${values.passwords} non_401=${badTokens + badPasswords} rss_max_mb=${rssMax.toFixed(1)} rss_end_mb=${rssEnd.toFixed(1)} bound_mb=200\n`,
+  `memory: heap_cap_mb=${values["heap-mb"]} invalid_tokens=${values.tokens} wrong_passwords=${values.passwords} non_401=${badTokens + badPasswords} rss_max_mb=${rssMax.toFixed(1)} rss_end_mb=${rssEnd.toFixed(1)} bound_mb=200\n`,
 );
 agent.destroy();
 await env.upstream.close();

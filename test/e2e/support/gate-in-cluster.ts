@@ -45,12 +45,17 @@ export async function createGateServiceAccount(kube: Kube): Promise<void> {
  * Starts rbac-gate with the ServiceAccount's token and the given extra YAML under `kubernetes:` (indented by two
  * spaces), then the upstream and nginx.
  */
-export async function startGateInCluster(plane: ControlPlane, kube: Kube, kubernetesYaml = ""): Promise<GateInCluster> {
+export async function startGateInCluster(
+  plane: ControlPlane,
+  kube: Kube,
+  kubernetesYaml = "",
+  processEnv: NodeJS.ProcessEnv = {},
+): Promise<GateInCluster> {
   const dir = mkdtempSync(join(tmpdir(), "rbac-gate-cluster-e2e-"));
   const token = await createToken(kube, "rbac-gate-system", "rbac-gate", { expirationSeconds: 7200 });
   writeFileSync(join(dir, "kubeconfig"), kubeconfigForToken(plane.server, plane.caData, token));
   writeFileSync(join(dir, "config.yaml"), `logLevel: debug\nkubernetes:\n  kubeconfig: kubeconfig\n${kubernetesYaml}`);
-  const gate = await startRbacGate(["--config", join(dir, "config.yaml")]);
+  const gate = await startRbacGate(["--config", join(dir, "config.yaml")], processEnv);
   const upstream = await startUpstream(await freePort());
   const nginx = await startNginx(gate.address, `127.0.0.1:${upstream.port}`);
   return { gate, nginx, upstream, dir };
