@@ -11,12 +11,15 @@ const REDACT = ["authorization", "password", "token", "headers.authorization", "
 
 /**
  * Lines are written in batches of up to 4 KiB (one write per batch, not per line: at thousands of decisions a
- * second the audit log would otherwise cost a system call each), flushed at least every 250 ms and at exit.
+ * second the audit log would otherwise cost a system call each), flushed at least every 250 ms and at exit. At
+ * most 16 MiB wait for a slow stdout; past that, lines are dropped.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   let stream = destination;
   if (!stream) {
-    const boom = pino.destination({ sync: false, minLength: 4096 });
+    // maxLength bounds the buffer when stdout cannot keep up (a stalled log collector): lines are dropped rather
+    // than memory growing without end.
+    const boom = pino.destination({ sync: false, minLength: 4096, maxLength: 16 * 1024 * 1024 });
     setInterval(() => boom.flush(), 250).unref();
     stream = boom;
   }

@@ -84,6 +84,7 @@ export class Reloader {
     const previous = this.service;
     this.service = next;
     this.config = config;
+    logger.level = config.logLevel;
     metrics.configReload("success");
     logger.info({ config: this.deps.path }, "configuration reloaded");
     await previous.close();

@@ -22,18 +22,22 @@ process.once("exit", () => {
 
 export function start(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Started {
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-  // Everything a test run prints is kept; a benchmark's millions of log lines are capped at the last 32 MB.
-  let output = "";
+  // Everything a test run prints is kept; a benchmark's millions of log lines are capped at about the last 32 MB
+  // (whole chunks dropped from the front, so keeping up costs nothing per byte).
+  const chunks: Buffer[] = [];
+  let size = 0;
   const keep = (d: Buffer) => {
-    output += d;
-    if (output.length > 32 * 1024 * 1024) output = output.slice(-16 * 1024 * 1024);
+    chunks.push(d);
+    size += d.length;
+    while (size > 32 * 1024 * 1024 && chunks.length > 1) size -= (chunks.shift() as Buffer).length;
   };
+  const output = () => Buffer.concat(chunks).toString("utf8");
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const started: Started = {
     child,
-    output: () => output,
+    output,
     exited,
     async stop() {
       running.delete(started);
