@@ -38,7 +38,7 @@ const { values } = parseArgs({
     burst: { type: "string", default: "200" },
     tokens: { type: "string", default: "1000000" },
     passwords: { type: "string", default: "1000000" },
-    "heap-mb": { type: "string", default: "160" },
+    "heap-mb": { type: "string", default: "128" },
   },
 });
 const bursts = Number(values.bursts);
