@@ -16,7 +16,7 @@ import type { Credentials } from "./core/credentials.js";
 import type { Route } from "./core/routes.js";
 import { createKubeClient, type KubeClient, loadKubeConfig } from "./kube/client.js";
 import { watchHtpasswdSecrets } from "./kube/htpasswd-secrets.js";
-import { watchIngresses } from "./kube/ingresses.js";
+import { ingressWatchOptions, watchIngresses } from "./kube/ingresses.js";
 import { missingPermissions, neededPermissions } from "./kube/permissions.js";
 import type { Logger } from "./log.js";
 import type { Metrics } from "./metrics/metrics.js";
@@ -58,17 +58,11 @@ export async function buildCluster(
     burst: k.burst,
     onCall: (kind, outcome, seconds) => metrics.apiserverCall(kind, outcome, seconds),
   });
-  const ingresses = await watchIngresses(
-    kubeConfig,
-    {
-      ...(k.ingressClassName === undefined ? {} : { ingressClassName: k.ingressClassName }),
-      namespaces: k.namespaces,
-      defaults: { realm: config.realm, mapping: k.authorization, audiences: k.audiences },
+  const ingresses = await watchIngresses(kubeConfig, ingressWatchOptions(k, config.realm), logger).catch(
+    (error: Error) => {
+      throw new StartupError([error.message]);
     },
-    logger,
-  ).catch((error: Error) => {
-    throw new StartupError([error.message]);
-  });
+  );
   const secrets = await watchHtpasswdSecrets(
     kubeConfig,
     {

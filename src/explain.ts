@@ -14,7 +14,7 @@ import { ingressNginx } from "./core/dialects/ingress-nginx.js";
 import { buildRouteTable, matchRoute, type Route } from "./core/routes.js";
 import type { UserInfo } from "./core/types.js";
 import { createKubeClient, loadKubeConfig } from "./kube/client.js";
-import { watchIngresses } from "./kube/ingresses.js";
+import { ingressWatchOptions, watchIngresses } from "./kube/ingresses.js";
 import { createLogger } from "./log.js";
 
 export const EXPLAIN_USAGE =
@@ -76,15 +76,7 @@ export async function explain(
   let route: Route | undefined;
   if (k && kubeConfig) {
     const logger = createLogger("error");
-    const ingresses = await watchIngresses(
-      kubeConfig,
-      {
-        ...(k.ingressClassName === undefined ? {} : { ingressClassName: k.ingressClassName }),
-        namespaces: k.namespaces,
-        defaults: { realm: config.realm, mapping: k.authorization, audiences: k.audiences },
-      },
-      logger,
-    );
+    const ingresses = await watchIngresses(kubeConfig, ingressWatchOptions(k, config.realm), logger);
     route = ingresses.match(request.host, request.path);
     await ingresses.stop();
   }

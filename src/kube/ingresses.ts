@@ -3,6 +3,7 @@
  * so the hot path only reads it.
  */
 import { type KubeConfig, NetworkingV1Api, type V1Ingress } from "@kubernetes/client-node";
+import type { KubernetesConfig } from "../config/kubernetes.js";
 import type { IngressDefaults } from "../core/ingress-annotations.js";
 import { type IngressObject, routesFromIngresses } from "../core/ingress-routes.js";
 import { buildRouteTable, matchRoute, type Route, type RouteTable } from "../core/routes.js";
@@ -15,6 +16,18 @@ export interface IngressWatchOptions {
   /** Only these namespaces; empty: all. */
   readonly namespaces: readonly string[];
   readonly defaults: IngressDefaults;
+}
+
+/** The watch options a configuration asks for: one place, for the service and for explain. */
+export function ingressWatchOptions(
+  k: Pick<KubernetesConfig, "ingressClassName" | "namespaces" | "authorization" | "audiences">,
+  realm: string,
+): IngressWatchOptions {
+  return {
+    ...(k.ingressClassName === undefined ? {} : { ingressClassName: k.ingressClassName }),
+    namespaces: k.namespaces,
+    defaults: { realm, mapping: k.authorization, audiences: k.audiences },
+  };
 }
 
 export interface IngressRoutes {

@@ -18,10 +18,9 @@ import {
   createClusterRoleBinding,
   createIngress,
   createNamespaceNamed,
-  createRole,
-  createRoleBinding,
   createServiceAccount,
   createToken,
+  grantHelloAppProxy,
   type Kube,
   kubeconfigForToken,
   putSecret,
@@ -231,22 +230,7 @@ describe("As a platform admin installing the chart into a real cluster", () => {
       return reply;
     };
     expect((await until(403)).status).toBe(403);
-    await createRole(kube, "default", "hello-app-proxy", [
-      { apiGroups: [""], resources: ["services/proxy"], resourceNames: ["hello-app"], verbs: ["get"] },
-    ]);
-    await createRoleBinding(kube, "default", "hello-app-consumer", { kind: "Role", name: "hello-app-proxy" }, [
-      { kind: "ServiceAccount", name: "consumer", namespace: "default" },
-    ]);
-    await waitForAccess(kube, {
-      user: "system:serviceaccount:default:consumer",
-      resourceAttributes: {
-        namespace: "default",
-        verb: "get",
-        resource: "services",
-        subresource: "proxy",
-        name: "hello-app",
-      },
-    });
+    await grantHelloAppProxy(kube);
     // The chart's default deny cache is 30 s; poll through it.
     const allowed = await (async () => {
       const end = Date.now() + 40_000;

@@ -18,10 +18,9 @@ import {
   createClusterRoleBinding,
   createIngress,
   createNamespaceNamed,
-  createRole,
-  createRoleBinding,
   createServiceAccount,
   createToken,
+  grantHelloAppProxy,
   type Kube,
   kubeconfigForToken,
   putSecret,
@@ -102,22 +101,7 @@ describe("As an app team following the seed's walkthrough", () => {
     const token = await mint(kube, "default", "consumer");
     expect((await through("hello.example.test", "/", bearer(token))).status).toBe(403);
 
-    await createRole(kube, "default", "hello-app-proxy", [
-      { apiGroups: [""], resources: ["services/proxy"], resourceNames: ["hello-app"], verbs: ["get"] },
-    ]);
-    await createRoleBinding(kube, "default", "hello-app-consumer", { kind: "Role", name: "hello-app-proxy" }, [
-      { kind: "ServiceAccount", name: "consumer", namespace: "default" },
-    ]);
-    await waitForAccess(kube, {
-      user: "system:serviceaccount:default:consumer",
-      resourceAttributes: {
-        namespace: "default",
-        verb: "get",
-        resource: "services",
-        subresource: "proxy",
-        name: "hello-app",
-      },
-    });
+    await grantHelloAppProxy(kube);
     env.upstream.seen.length = 0;
     const allowed = await eventually(() => through("hello.example.test", "/", bearer(token)), 200);
     expect(allowed.status).toBe(200);

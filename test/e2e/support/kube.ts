@@ -261,3 +261,26 @@ export async function apiserverRequests(kube: Kube, resource: string): Promise<n
   }
   return total;
 }
+
+/** The seed's grant: Role hello-app-proxy (get services/proxy hello-app) bound to ServiceAccount default/consumer. */
+export const HELLO_APP_PROXY_QUESTION: AccessQuestion = {
+  user: "system:serviceaccount:default:consumer",
+  groups: ["system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"],
+  resourceAttributes: {
+    namespace: "default",
+    verb: "get",
+    resource: "services",
+    subresource: "proxy",
+    name: "hello-app",
+  },
+};
+
+export async function grantHelloAppProxy(kube: Kube): Promise<void> {
+  await createRole(kube, "default", "hello-app-proxy", [
+    { apiGroups: [""], resources: ["services/proxy"], resourceNames: ["hello-app"], verbs: ["get"] },
+  ]);
+  await createRoleBinding(kube, "default", "hello-app-consumer", { kind: "Role", name: "hello-app-proxy" }, [
+    { kind: "ServiceAccount", name: "consumer", namespace: "default" },
+  ]);
+  await waitForAccess(kube, HELLO_APP_PROXY_QUESTION);
+}
