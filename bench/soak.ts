@@ -25,7 +25,12 @@ import { startRbacGate } from "../test/e2e/support/rbac-gate.js";
 import { startUpstream } from "../test/e2e/support/upstream.js";
 
 const { values } = parseArgs({
-  options: { minutes: { type: "string", default: "10" }, rate: { type: "string", default: "400" } },
+  options: {
+    minutes: { type: "string", default: "10" },
+    rate: { type: "string", default: "400" },
+    // The chart's NODE_OPTIONS --max-old-space-size (nodeMaxOldSpaceMB): rbac-gate as it runs in a cluster.
+    "heap-mb": { type: "string", default: "128" },
+  },
 });
 const minutes = Number(values.minutes);
 const rate = Number(values.rate);
@@ -48,7 +53,9 @@ routes: [{host: app.example.test, htpasswd: team, allow: {authenticated: true}}]
 `,
 );
 
-const gate = await startRbacGate(["--config", join(dir, "config.yaml")]);
+const gate = await startRbacGate(["--config", join(dir, "config.yaml")], {
+  NODE_OPTIONS: `--max-old-space-size=${values["heap-mb"]}`,
+});
 const upstream = await startUpstream(await freePort());
 const nginx = await startNginx(gate.address, `127.0.0.1:${upstream.port}`);
 const pid = gate.process.child.pid as number;
@@ -115,7 +122,7 @@ const last = floorOf(4 * fifth, durationMs + 1);
 const drift = ((last - warm) / warm) * 100;
 const end = rssMb();
 process.stdout.write(
-  `soak: minutes=${minutes} rate=${rate} requests=${sent} unexpected=${unexpected} errors=${errors} rss_floor_warm_mb=${warm.toFixed(1)} rss_floor_end_mb=${last.toFixed(1)} rss_end_mb=${end.toFixed(1)} rss_max_mb=${Math.max(...samples.map((s) => s.rss)).toFixed(1)} drift_pct=${drift.toFixed(1)} gate_alive=${gate.process.child.exitCode === null}\n`,
+  `soak: minutes=${minutes} rate=${rate} heap_cap_mb=${values["heap-mb"]} requests=${sent} unexpected=${unexpected} errors=${errors} rss_floor_warm_mb=${warm.toFixed(1)} rss_floor_end_mb=${last.toFixed(1)} rss_end_mb=${end.toFixed(1)} rss_max_mb=${Math.max(...samples.map((s) => s.rss)).toFixed(1)} drift_pct=${drift.toFixed(1)} gate_alive=${gate.process.child.exitCode === null}\n`,
 );
 agent.destroy();
 await upstream.close();
