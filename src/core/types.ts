@@ -23,10 +23,4 @@ export interface OriginalRequest {
   readonly clientAddress?: string;
 }
 
-/** Where a request came from, for logs and (later) regulation. Never used for decisions about identity. */
-export interface RequestContext {
-  readonly requestId?: string;
-  readonly clientAddress?: string;
-}
-
 export type AuthenticatorKind = "basic" | "bearer";
