@@ -3,11 +3,12 @@
  * and invalid credentials, for a fixed time. Prints resident memory of the rbac-gate process over time and ends
  * with one line:
  *
- *   soak: minutes=M rate=R requests=N unexpected=U errors=E rss_floor_warm_mb=A rss_floor_end_mb=B ... drift_pct=D
+ *   soak: minutes=M rate=R heap_cap_mb=H requests=N unexpected=U errors=E floors=F ... drift_pct=D range_pct=P
  *
  * Resident memory of a garbage-collected process is a sawtooth: it climbs between major collections and drops at
- * each. A leak shows in the floor of the sawtooth, so drift compares the lowest resident memory of the last fifth of
- * the run with the lowest of the fifth after warm-up (warm-up: the first fifth); rss_max_mb shows the peaks. Every
+ * each. A leak shows in the floors of the sawtooth: a floor is the first sample after a drop of more than 5 %.
+ * drift_pct compares the last floor with the first floor after warm-up (the first fifth of the run), and needs at
+ * least two floors; range_pct is the spread of every sample after the first floor around their median. Every
  * answer is checked: 200 for valid credentials, 401 for invalid ones.
  *
  *   npm run soak -- --minutes 10 --rate 400
@@ -114,15 +115,23 @@ await new Promise((r) => setTimeout(r, durationMs));
 clearInterval(tick);
 clearInterval(sampler);
 await new Promise((r) => setTimeout(r, 2000));
-const floorOf = (from: number, to: number) =>
-  Math.min(...samples.filter((s) => s.t * 1000 >= from && s.t * 1000 < to).map((s) => s.rss));
 const fifth = durationMs / 5;
-const warm = floorOf(fifth, 2 * fifth);
-const last = floorOf(4 * fifth, durationMs + 1);
-const drift = ((last - warm) / warm) * 100;
+const floors = samples.filter((s, i) => i > 0 && s.t * 1000 > fifth && s.rss < (samples[i - 1]?.rss ?? 0) * 0.95);
+const first = floors[0];
+const last = floors.at(-1);
+const drift = first && last && floors.length >= 2 ? ((last.rss - first.rss) / first.rss) * 100 : Number.NaN;
+const settled = first
+  ? samples
+      .filter((s) => s.t >= first.t)
+      .map((s) => s.rss)
+      .sort((a, b) => a - b)
+  : [];
+const median = settled[Math.floor(settled.length / 2)] ?? Number.NaN;
+const range = (Math.max(...settled.map((r) => Math.abs(r - median))) / median) * 100;
 const end = rssMb();
+process.stdout.write(`floors: ${floors.map((f) => `${f.t.toFixed(0)}s=${f.rss.toFixed(1)}MB`).join(" ")}\n`);
 process.stdout.write(
-  `soak: minutes=${minutes} rate=${rate} heap_cap_mb=${values["heap-mb"]} requests=${sent} unexpected=${unexpected} errors=${errors} rss_floor_warm_mb=${warm.toFixed(1)} rss_floor_end_mb=${last.toFixed(1)} rss_end_mb=${end.toFixed(1)} rss_max_mb=${Math.max(...samples.map((s) => s.rss)).toFixed(1)} drift_pct=${drift.toFixed(1)} gate_alive=${gate.process.child.exitCode === null}\n`,
+  `soak: minutes=${minutes} rate=${rate} heap_cap_mb=${values["heap-mb"]} requests=${sent} unexpected=${unexpected} errors=${errors} floors=${floors.length} rss_first_floor_mb=${first?.rss.toFixed(1)} rss_last_floor_mb=${last?.rss.toFixed(1)} rss_end_mb=${end.toFixed(1)} rss_max_mb=${Math.max(...samples.map((s) => s.rss)).toFixed(1)} drift_pct=${drift.toFixed(1)} range_pct=${range.toFixed(1)} gate_alive=${gate.process.child.exitCode === null}\n`,
 );
 agent.destroy();
 await upstream.close();
