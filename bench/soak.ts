@@ -6,7 +6,7 @@
  *   soak: minutes=M rate=R heap_cap_mb=H requests=N unexpected=U errors=E floors=F ... drift_pct=D range_pct=P
  *
  * Resident memory of a garbage-collected process is a sawtooth: it climbs between major collections and drops at
- * each. A leak shows in the floors of the sawtooth: a floor is the first sample after a drop of more than 5 %.
+ * each. A leak shows in the floors of the sawtooth: a floor is the first sample after a drop of more than 3 %.
  * drift_pct compares the last floor with the first floor after warm-up (the first fifth of the run), and needs at
  * least two floors; range_pct is the spread of every sample after the first floor around their median. Every
  * answer is checked: 200 for valid credentials, 401 for invalid ones.
@@ -116,7 +116,7 @@ clearInterval(tick);
 clearInterval(sampler);
 await new Promise((r) => setTimeout(r, 2000));
 const fifth = durationMs / 5;
-const floors = samples.filter((s, i) => i > 0 && s.t * 1000 > fifth && s.rss < (samples[i - 1]?.rss ?? 0) * 0.95);
+const floors = samples.filter((s, i) => i > 0 && s.t * 1000 > fifth && s.rss < (samples[i - 1]?.rss ?? 0) * 0.97);
 const first = floors[0];
 const last = floors.at(-1);
 const drift = first && last && floors.length >= 2 ? ((last.rss - first.rss) / first.rss) * 100 : Number.NaN;
