@@ -13,6 +13,7 @@ import {
   createRoleBinding,
   createServiceAccount,
   createToken,
+  HELLO_APP_PROXY_QUESTION,
   type Kube,
   reviewToken,
   waitForAccess,
@@ -28,17 +29,7 @@ afterAll(stopAll);
 
 describe("As a cluster admin following the seed's walkthrough", () => {
   const consumer = "system:serviceaccount:default:consumer";
-  const question = {
-    user: consumer,
-    groups: ["system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"],
-    resourceAttributes: {
-      namespace: "default",
-      verb: "get",
-      resource: "services",
-      subresource: "proxy",
-      name: "hello-app",
-    },
-  };
+  const question = HELLO_APP_PROXY_QUESTION;
 
   it("the apiserver reports the pinned version (built with the version ldflags)", async () => {
     const version = await kube.config.makeApiClient(VersionApi).getCode();
