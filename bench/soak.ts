@@ -14,16 +14,11 @@
  *   npm run soak -- --minutes 10 --rate 400
  */
 
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startNginx } from "../test/e2e/support/nginx.js";
-import { freePort } from "../test/e2e/support/ports.js";
+import { startGateBehindNginx } from "../test/e2e/support/gate-behind-nginx.js";
 import { stopAll } from "../test/e2e/support/processes.js";
-import { startRbacGate } from "../test/e2e/support/rbac-gate.js";
-import { startUpstream } from "../test/e2e/support/upstream.js";
 
 const { values } = parseArgs({
   options: {
@@ -36,29 +31,24 @@ const { values } = parseArgs({
 const minutes = Number(values.minutes);
 const rate = Number(values.rate);
 
-// Made with: htpasswd -nbB -C 10 userN pw-N (for N = 0..9, cost 10 as in production); see users below.
-const dir = mkdtempSync(join(tmpdir(), "rbac-gate-soak-"));
+// Ten users made with htpasswd -nbB -C 10 userN pw-N (cost 10, as in production).
 const { execFileSync } = await import("node:child_process");
 const users = Array.from({ length: 10 }, (_, i) =>
   execFileSync("htpasswd", ["-nbB", "-C", "10", `user${i}`, `pw-${i}`], { encoding: "utf8" }).trim(),
 );
-writeFileSync(join(dir, "users.htpasswd"), `${users.join("\n")}\n`);
-writeFileSync(
-  join(dir, "config.yaml"),
-  `logLevel: warn
+const { gate, upstream, nginx } = await startGateBehindNginx(
+  {
+    "users.htpasswd": `${users.join("\n")}\n`,
+    "config.yaml": `logLevel: warn
 audit: {allowSampleRate: 0}
 # Every client is 127.0.0.1 here: the per-address limit is raised so invalid attempts do not lock valid users out.
 regulation: {maxFailuresPerAddress: 100000, window: 1s, maxFailuresPerUser: 1000}
 htpasswd: {files: [{name: team, path: users.htpasswd}]}
 routes: [{host: app.example.test, htpasswd: team, allow: {authenticated: true}}]
 `,
+  },
+  { NODE_OPTIONS: `--max-old-space-size=${values["heap-mb"]}` },
 );
-
-const gate = await startRbacGate(["--config", join(dir, "config.yaml")], {
-  NODE_OPTIONS: `--max-old-space-size=${values["heap-mb"]}`,
-});
-const upstream = await startUpstream(await freePort());
-const nginx = await startNginx(gate.address, `127.0.0.1:${upstream.port}`);
 const pid = gate.process.child.pid as number;
 const rssMb = () => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));

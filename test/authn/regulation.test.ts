@@ -1,6 +1,7 @@
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Regulator } from "../../src/authn/regulation.js";
+import { readFixture } from "../support/fixtures.js";
 import { serviceFromFiles } from "../support/service.js";
 
 describe("Regulator", () => {
@@ -64,11 +65,8 @@ describe("Regulator", () => {
   });
 });
 
-// Made with: htpasswd -nbB -C 5 alice alice-pw ; htpasswd -nbm bob bob-pw
-const USERS = [
-  "alice:$2y$05$pp1LRuxJhe38yKzmqrx3G.bR04Ofw/7IriRHrOyALa.kKLwW1P8Re",
-  "bob:$apr1$4NQ71nsX$3/hSGNQK4EtPoCuVslWph1",
-].join("\n");
+// alice (bcrypt) and bob ($apr1$); the fixture records the htpasswd command of each.
+const USERS = readFixture("htpasswd/team.htpasswd");
 const CONFIG = `
 htpasswd: {files: [{name: team, path: users.htpasswd}]}
 regulation: {maxFailuresPerUser: 3, maxFailuresPerAddress: 100, window: 1m, lockout: 1s}

@@ -3,22 +3,18 @@
  * every answer is the intended one, and none is a 200 that should not be. bob may use /public only; alice may use
  * everything.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { readFixture } from "../support/fixtures.js";
+import { startGateBehindNginx } from "./support/gate-behind-nginx.js";
 import { basic, send } from "./support/http-client.js";
-import { type Nginx, startNginx } from "./support/nginx.js";
-import { freePort } from "./support/ports.js";
+import type { Nginx } from "./support/nginx.js";
 import { stopAll } from "./support/processes.js";
 import { sendRaw } from "./support/raw-http.js";
-import { type RunningGate, startRbacGate } from "./support/rbac-gate.js";
-import { startUpstream, type Upstream } from "./support/upstream.js";
+import type { RunningGate } from "./support/rbac-gate.js";
+import type { Upstream } from "./support/upstream.js";
 
-// Made with: htpasswd -nbB -C 5 alice alice-pw ; htpasswd -nbm bob bob-pw
-const USERS = `alice:$2y$05$pp1LRuxJhe38yKzmqrx3G.bR04Ofw/7IriRHrOyALa.kKLwW1P8Re
-bob:$apr1$4NQ71nsX$3/hSGNQK4EtPoCuVslWph1
-`;
+// alice (bcrypt) and bob ($apr1$); the fixture records the htpasswd command of each.
+const USERS = readFixture("htpasswd/team.htpasswd");
 const CONFIG = `
 regulation: {enabled: false}
 htpasswd: {files: [{name: team, path: users.htpasswd}]}
@@ -33,12 +29,7 @@ let gate: RunningGate;
 let upstream: Upstream;
 let nginx: Nginx;
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "rbac-gate-hostile-"));
-  writeFileSync(join(dir, "config.yaml"), CONFIG);
-  writeFileSync(join(dir, "users.htpasswd"), USERS);
-  gate = await startRbacGate(["--config", join(dir, "config.yaml")]);
-  upstream = await startUpstream(await freePort());
-  nginx = await startNginx(gate.address, `127.0.0.1:${upstream.port}`);
+  ({ gate, upstream, nginx } = await startGateBehindNginx({ "config.yaml": CONFIG, "users.htpasswd": USERS }));
 });
 afterAll(async () => {
   await upstream?.close();

@@ -2,21 +2,17 @@
  * rbac-gate behind Debian's nginx configured as ingress-nginx renders auth-url, in front of a real upstream.
  * Scenarios are written as the stories of the people and attackers who meet them.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { readFixture } from "../support/fixtures.js";
+import { startGateBehindNginx } from "./support/gate-behind-nginx.js";
 import { basic, send } from "./support/http-client.js";
-import { type Nginx, startNginx } from "./support/nginx.js";
-import { freePort } from "./support/ports.js";
+import type { Nginx } from "./support/nginx.js";
 import { stopAll } from "./support/processes.js";
-import { type RunningGate, startRbacGate } from "./support/rbac-gate.js";
-import { startUpstream, type Upstream } from "./support/upstream.js";
+import type { RunningGate } from "./support/rbac-gate.js";
+import type { Upstream } from "./support/upstream.js";
 
-// Made with: htpasswd -nbB -C 5 alice alice-pw ; htpasswd -nbm bob bob-pw
-const USERS = `alice:$2y$05$pp1LRuxJhe38yKzmqrx3G.bR04Ofw/7IriRHrOyALa.kKLwW1P8Re
-bob:$apr1$4NQ71nsX$3/hSGNQK4EtPoCuVslWph1
-`;
+// alice (bcrypt) and bob ($apr1$); the fixture records the htpasswd command of each.
+const USERS = readFixture("htpasswd/team.htpasswd");
 const CONFIG = `
 realm: hello app
 htpasswd:
@@ -39,12 +35,7 @@ let upstream: Upstream;
 let nginx: Nginx;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "rbac-gate-e2e-"));
-  writeFileSync(join(dir, "config.yaml"), CONFIG);
-  writeFileSync(join(dir, "users.htpasswd"), USERS);
-  gate = await startRbacGate(["--config", join(dir, "config.yaml")]);
-  upstream = await startUpstream(await freePort());
-  nginx = await startNginx(gate.address, `127.0.0.1:${upstream.port}`);
+  ({ gate, upstream, nginx } = await startGateBehindNginx({ "config.yaml": CONFIG, "users.htpasswd": USERS }));
 });
 afterAll(async () => {
   await upstream?.close();

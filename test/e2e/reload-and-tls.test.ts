@@ -1,4 +1,5 @@
 /** An operator changing a running rbac-gate: its configuration file, its TLS certificate. */
+
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
@@ -6,16 +7,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
 import { afterAll, describe, expect, it } from "vitest";
+import { readFixture } from "../support/fixtures.js";
 import { basic, send } from "./support/http-client.js";
 import { stopAll } from "./support/processes.js";
 import { startRbacGate } from "./support/rbac-gate.js";
 
 afterAll(stopAll);
 
-// Made with: htpasswd -nbB -C 5 alice alice-pw ; htpasswd -nbm bob bob-pw
-const USERS = `alice:$2y$05$pp1LRuxJhe38yKzmqrx3G.bR04Ofw/7IriRHrOyALa.kKLwW1P8Re
-bob:$apr1$4NQ71nsX$3/hSGNQK4EtPoCuVslWph1
-`;
+// alice (bcrypt) and bob ($apr1$); the fixture records the htpasswd command of each.
+const USERS = readFixture("htpasswd/team.htpasswd");
 const config = (users: string, extra = "") =>
   `htpasswd: {files: [{name: team, path: users.htpasswd}]}\nroutes: [{host: app.example.com, htpasswd: team, allow: {users: [${users}]}}]\n${extra}`;
 

@@ -1,13 +1,11 @@
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMetricsServer } from "../../src/metrics/server.js";
+import { readFixture } from "../support/fixtures.js";
 import { serviceFromFiles } from "../support/service.js";
 
-// Made with: htpasswd -nbB -C 5 alice alice-pw ; htpasswd -nbm bob bob-pw
-const USERS = [
-  "alice:$2y$05$pp1LRuxJhe38yKzmqrx3G.bR04Ofw/7IriRHrOyALa.kKLwW1P8Re",
-  "bob:$apr1$4NQ71nsX$3/hSGNQK4EtPoCuVslWph1",
-].join("\n");
+// alice (bcrypt) and bob ($apr1$); the fixture records the htpasswd command of each.
+const USERS = readFixture("htpasswd/team.htpasswd");
 const CONFIG = `
 htpasswd: {files: [{name: team, path: users.htpasswd}]}
 routes: [{host: app.example.com, htpasswd: team, allow: {users: [alice]}}]
