@@ -7,8 +7,9 @@
 
 import { readFile } from "node:fs/promises";
 import type { RequestListener } from "node:http";
+import { dirname, resolve } from "node:path";
 import type { Config } from "./config/config.js";
-import { loadConfigFile } from "./config/load.js";
+import { parseConfig } from "./config/load.js";
 import type { Logger } from "./log.js";
 import type { Metrics } from "./metrics/metrics.js";
 import type { Service } from "./service.js";
@@ -62,7 +63,8 @@ export class Reloader {
     const text = await readFile(this.deps.path, "utf8").catch(() => undefined);
     if (text === undefined || text === this.text) return;
     this.text = text;
-    const loaded = await loadConfigFile(this.deps.path);
+    // The text just read is what gets parsed: one read, and no second version of the file sneaking in between.
+    const loaded = parseConfig(text, dirname(resolve(this.deps.path)));
     if (!loaded.ok) return this.refuse(loaded.error);
     const config = this.deps.override(loaded.value);
     if (JSON.stringify(config.listen) !== JSON.stringify(this.config.listen)) {
