@@ -15,8 +15,8 @@ import type { KubernetesConfig } from "./config/kubernetes.js";
 import type { Credentials } from "./core/credentials.js";
 import type { Route } from "./core/routes.js";
 import { createKubeClient, type KubeClient, loadKubeConfig } from "./kube/client.js";
+import { clusterRouteOptions, watchClusterRoutes } from "./kube/cluster-routes.js";
 import { watchHtpasswdSecrets } from "./kube/htpasswd-secrets.js";
-import { ingressWatchOptions, watchIngresses } from "./kube/ingresses.js";
 import { missingPermissions, neededPermissions } from "./kube/permissions.js";
 import type { Logger } from "./log.js";
 import type { Metrics } from "./metrics/metrics.js";
@@ -45,7 +45,7 @@ export async function buildCluster(
   }
   let missing: string[];
   try {
-    missing = await missingPermissions(kubeConfig, neededPermissions(k.namespaces, k.secretNamespaces));
+    missing = await missingPermissions(kubeConfig, neededPermissions(k.namespaces, k.secretNamespaces, k.httpRoutes));
   } catch (error) {
     throw new StartupError([(error as Error).message]);
   }
@@ -58,7 +58,7 @@ export async function buildCluster(
     burst: k.burst,
     onCall: (kind, outcome, seconds) => metrics.apiserverCall(kind, outcome, seconds),
   });
-  const ingresses = await watchIngresses(kubeConfig, ingressWatchOptions(k, config.realm), logger).catch(
+  const routes = await watchClusterRoutes(kubeConfig, clusterRouteOptions(k, config.realm), logger).catch(
     (error: Error) => {
       throw new StartupError([error.message]);
     },
@@ -73,7 +73,7 @@ export async function buildCluster(
     },
     logger,
   ).catch(async (error: Error) => {
-    await ingresses.stop();
+    await routes.stop();
     throw new StartupError([error.message]);
   });
 
@@ -107,9 +107,9 @@ export async function buildCluster(
     denyTtlMs: k.cache.denyTtlMs,
     onSource: observe("subjectaccessreview"),
   });
-  const collections = [...ingresses.collections, ...secrets.collections];
+  const collections = [...routes.collections, ...secrets.collections];
   return {
-    match: ingresses.match,
+    match: routes.match,
     store: secrets,
     bearer,
     authorizer,
@@ -120,7 +120,7 @@ export async function buildCluster(
         return c.synced() && (broken === undefined || Date.now() - broken < k.watchFailureGraceMs);
       }),
     stop: async () => {
-      await ingresses.stop();
+      await routes.stop();
       await secrets.stop();
       client.close();
     },

@@ -14,7 +14,7 @@ import { ingressNginx } from "./core/dialects/ingress-nginx.js";
 import { buildRouteTable, matchRoute, type Route } from "./core/routes.js";
 import type { UserInfo } from "./core/types.js";
 import { createKubeClient, loadKubeConfig } from "./kube/client.js";
-import { ingressWatchOptions, watchIngresses } from "./kube/ingresses.js";
+import { clusterRouteOptions, watchClusterRoutes } from "./kube/cluster-routes.js";
 import { createLogger } from "./log.js";
 
 export const EXPLAIN_USAGE =
@@ -76,13 +76,13 @@ export async function explain(
   let route: Route | undefined;
   if (k && kubeConfig) {
     const logger = createLogger("error");
-    const ingresses = await watchIngresses(kubeConfig, ingressWatchOptions(k, config.realm), logger);
-    route = ingresses.match(request.host, request.path);
-    await ingresses.stop();
+    const routes = await watchClusterRoutes(kubeConfig, clusterRouteOptions(k, config.realm), logger);
+    route = routes.match(request.host, request.path);
+    await routes.stop();
   }
   route ??= matchRoute(buildRouteTable(config.routes), request.host, request.path);
   if (!route) {
-    print("route:          none: no Ingress or configured route for this host and path (403)");
+    print("route:          none: no Ingress, HTTPRoute or configured route for this host and path (403)");
     return 4;
   }
   print(

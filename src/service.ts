@@ -12,9 +12,11 @@ import { routeAuthorizer } from "./authz/route-authorizer.js";
 import { BoundedCache } from "./cache/bounded-cache.js";
 import { createSecretKeyer } from "./cache/secret-key.js";
 import type { Config } from "./config/config.js";
+import { envoyExtAuthz } from "./core/dialects/envoy.js";
 import { ingressNginx } from "./core/dialects/ingress-nginx.js";
+import { traefikForwardAuth } from "./core/dialects/traefik.js";
 import { buildRouteTable, matchRoute } from "./core/routes.js";
-import { createGate } from "./gate/decide.js";
+import { createGate, type GateDeps } from "./gate/decide.js";
 import { createApp } from "./http/app.js";
 import { createAuditLog } from "./http/audit.js";
 import type { Logger } from "./log.js";
@@ -67,8 +69,7 @@ export async function buildService(config: Config, logger: Logger, options: Serv
   const store = cluster ? combineStores(files, cluster.store) : files;
   const table = buildRouteTable(config.routes);
   let draining = false;
-  const gate = createGate({
-    dialect: ingressNginx,
+  const policy: Omit<GateDeps, "dialect"> = {
     // Ingresses first: in a cluster they are the source of truth; configured routes fill in.
     resolveRoute: ({ host, path }) => cluster?.match(host, path) ?? matchRoute(table, host, path),
     authenticators: {
@@ -82,9 +83,14 @@ export async function buildService(config: Config, logger: Logger, options: Serv
       ...(cluster ? { bearer: cluster.bearer } : {}),
     },
     authorizer: routeAuthorizer(cluster?.authorizer),
-  });
+  };
   const app = createApp({
-    ingressNginx: gate,
+    // One policy, read through each proxy's dialect: a migration between proxies changes nothing else.
+    gates: {
+      ingressNginx: createGate({ ...policy, dialect: ingressNginx }),
+      traefik: createGate({ ...policy, dialect: traefikForwardAuth }),
+      envoy: createGate({ ...policy, dialect: envoyExtAuthz }),
+    },
     identityHeaders: config.identityHeaders,
     audit: createAuditLog(logger, config.audit),
     metrics,

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the test tools (kube-apiserver, etcd, helm, kubeconform) from Go modules and caches the binaries
-# outside the repository, keyed by version, so that every clone on this machine reuses them.
+# outside the repository, keyed by version, so that every clone on this machine reuses them. Also gathers the
+# CustomResourceDefinitions of the Gateway API, Envoy Gateway, Istio and Traefik from their Go modules into
+# <cache>/crds-<versions>/ (linked as <cache>/crds), for the tests that validate the docs' manifests.
 #
 #   tools/build.sh            build what is missing, print the bin folder
 #   tools/build.sh --print    print the bin folder only (no build)
@@ -85,6 +87,38 @@ build_installable() {
   link "$name" "$out"
 }
 
+# The module's folder in Go's module cache (downloads it when missing).
+module_dir() {
+  local d dir
+  d=$(mktemp -d)
+  dir=$(cd "$d" && GOFLAGS=-mod=mod go mod download -json "$1" | sed -n 's/.*"Dir": "\(.*\)",*/\1/p')
+  rm -rf "$d"
+  [ -n "$dir" ] || { log "cannot download $1"; exit 1; }
+  echo "$dir"
+}
+
+fetch_crds() {
+  local out="$cache/crds-gw$GATEWAY_API_VERSION-eg$ENVOY_GATEWAY_VERSION-istio$ISTIO_API_VERSION-traefik$TRAEFIK_VERSION"
+  if [ ! -f "$out/.complete" ]; then
+    log "gathering CRDs (Gateway API, Envoy Gateway, Istio, Traefik)"
+    local gw eg istio traefik
+    gw=$(module_dir "sigs.k8s.io/gateway-api@v$GATEWAY_API_VERSION")
+    eg=$(module_dir "github.com/envoyproxy/gateway@v$ENVOY_GATEWAY_VERSION")
+    istio=$(module_dir "istio.io/api@v$ISTIO_API_VERSION")
+    traefik=$(module_dir "github.com/traefik/traefik/v3@v$TRAEFIK_VERSION")
+    rm -rf "$out"; mkdir -p "$out"
+    for kind in gatewayclasses gateways httproutes referencegrants; do
+      cp "$gw/config/crd/standard/gateway.networking.k8s.io_$kind.yaml" "$out/"
+    done
+    cp "$eg/charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_securitypolicies.yaml" "$out/"
+    cp "$istio/kubernetes/customresourcedefinitions.gen.yaml" "$out/istio.io_crds.yaml"
+    cp "$traefik/docs/content/reference/dynamic-configuration/kubernetes-crd-definition-v1.yml" "$out/traefik.io_crds.yaml"
+    chmod u+w "$out"/*
+    touch "$out/.complete"
+  fi
+  ln -sfn "$out" "$cache/crds"
+}
+
 if [ "${1:-}" = "--print" ]; then echo "$bin"; exit 0; fi
 command -v go >/dev/null || { log "go is required to build the test tools"; exit 1; }
 
@@ -96,4 +130,5 @@ build_installable helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm \
   "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kminor"
 build_installable kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform \
   "-X main.version=v$KUBECONFORM_VERSION"
+fetch_crds
 echo "$bin"

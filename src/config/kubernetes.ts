@@ -1,6 +1,14 @@
 /** The `kubernetes:` section of the configuration: present means cluster mode. */
 import type { Problems } from "./fields.js";
-import { checkKnownFields, readDuration, readInteger, readList, readObject, readString } from "./fields.js";
+import {
+  checkKnownFields,
+  readBoolean,
+  readDuration,
+  readInteger,
+  readList,
+  readObject,
+  readString,
+} from "./fields.js";
 
 export interface KubernetesConfig {
   /** A kubeconfig file; undefined: in-cluster configuration, else $KUBECONFIG or ~/.kube/config. */
@@ -9,6 +17,8 @@ export interface KubernetesConfig {
   readonly qps: number;
   readonly burst: number;
   readonly ingressClassName?: string;
+  /** Whether Gateway API HTTPRoutes are watched as routes too (their CRD must be installed). */
+  readonly httpRoutes: boolean;
   /** Namespaces whose Ingresses are served; empty: all. */
   readonly namespaces: readonly string[];
   /** Namespaces whose htpasswd Secrets are watched: "all", or a list (empty: htpasswd Secrets are off). */
@@ -43,6 +53,7 @@ export function readKubernetes(
     "qps",
     "burst",
     "ingressClassName",
+    "httpRoutes",
     "namespaces",
     "secretNamespaces",
     "audiences",
@@ -120,6 +131,7 @@ export function readKubernetes(
     qps: readInteger(problems, "kubernetes.qps", k.qps, 1, 10_000) ?? 50,
     burst: readInteger(problems, "kubernetes.burst", k.burst, 1, 10_000) ?? 100,
     ...(ingressClassName === undefined ? {} : { ingressClassName }),
+    httpRoutes: readBoolean(problems, "kubernetes.httpRoutes", k.httpRoutes) ?? false,
     namespaces,
     secretNamespaces,
     audiences,

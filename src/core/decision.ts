@@ -73,7 +73,12 @@ export function renderChallenge(challenge: Challenge): string {
     .join(", ");
 }
 
-export function answer(decision: Decision, names: IdentityHeaderNames): Answer {
+/**
+ * @param reasonInBody whether a 403's body names the reason. ingress-nginx never shows the auth response's body to
+ * the client, so the reason helps whoever reads nginx's debug output; Traefik and Envoy hand the body to the client,
+ * where a reason would tell a stranger which routes and users exist.
+ */
+export function answer(decision: Decision, names: IdentityHeaderNames, reasonInBody = true): Answer {
   switch (decision.kind) {
     case "allow": {
       const user = encodeUsername(decision.user.username);
@@ -90,7 +95,7 @@ export function answer(decision: Decision, names: IdentityHeaderNames): Answer {
         body: "Unauthorized\n",
       };
     case "forbidden":
-      return { status: 403, headers: [], body: `Forbidden: ${decision.reason}\n` };
+      return { status: 403, headers: [], body: reasonInBody ? `Forbidden: ${decision.reason}\n` : "Forbidden\n" };
     case "error":
       return { status: 500, headers: [], body: "Internal Server Error\n" };
   }

@@ -9,8 +9,8 @@
  * - Per-Ingress settings come from annotations (see ingress-annotations.ts); an invalid setting does not drop the
  *   route: the route stays, marked misconfigured, so its requests are denied instead of falling to another route.
  */
+import { clusterRoute, readRouteHost, readRoutePath } from "./cluster-route.js";
 import { type IngressDefaults, readIngressAnnotations } from "./ingress-annotations.js";
-import { normalizeHost, normalizePath } from "./normalize.js";
 import type { PathType, Route } from "./routes.js";
 
 export interface IngressPath {
@@ -55,57 +55,27 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
         : undefined;
     const rules = ingress.rules.length > 0 ? ingress.rules : [{}];
     for (const rule of rules) {
-      let host = "";
-      if (rule.host !== undefined && rule.host !== "") {
-        const wildcard = rule.host.startsWith("*.");
-        const name = normalizeHost(wildcard ? rule.host.slice(2) : rule.host);
-        if (!name.ok) {
-          skipped.push(`${source} has host "${rule.host}": ${name.error}`);
-          continue;
-        }
-        host = wildcard ? `*.${name.value}` : name.value;
+      const host = readRouteHost(rule.host ?? "");
+      if (!host.ok) {
+        skipped.push(`${source} has host "${rule.host}": ${host.error}`);
+        continue;
       }
       const paths = rule.paths && rule.paths.length > 0 ? rule.paths : [{ service: ingress.defaultBackendService }];
       for (const p of paths) {
-        const { pathPrefix, pathType, problem } = readPath(p);
-        const service = p.service ?? undefined;
-        const misconfiguration =
-          regex ??
-          problem ??
-          settings.problems[0] ??
-          (settings.authorization.kind === "subject-access-review" &&
-          settings.authorization.mapping === "service-proxy" &&
-          service === undefined
-            ? "service-proxy authorization needs a Service backend"
-            : undefined);
-        routes.push({
+        const pathType: PathType = p.pathType === "Exact" ? "Exact" : "Prefix";
+        const raw = p.path === undefined || p.path === "" ? "/" : p.path;
+        const path = readRoutePath(raw, pathType);
+        const place = {
           source,
-          host,
-          pathPrefix,
-          pathType,
-          authenticators: settings.authenticators,
-          realm: settings.realm,
-          authorization: settings.authorization,
           namespace: ingress.namespace,
-          ingress: ingress.name,
-          ...(settings.htpasswd === undefined ? {} : { htpasswd: settings.htpasswd }),
-          ...(settings.audiences === undefined ? {} : { audiences: settings.audiences }),
-          ...(service === undefined ? {} : { service }),
-          ...(misconfiguration === undefined ? {} : { misconfiguration: `${source}: ${misconfiguration}` }),
-        });
+          name: ingress.name,
+          host: host.value,
+          ...(path.ok ? path.value : { pathPrefix: raw, pathType }),
+          ...(p.service === undefined ? {} : { service: p.service }),
+        };
+        routes.push(clusterRoute(settings, place, regex ?? (path.ok ? undefined : path.error)));
       }
     }
   }
   return { routes, skipped };
-}
-
-function readPath(p: IngressPath): { pathPrefix: string; pathType: PathType; problem?: string } {
-  const pathType: PathType = p.pathType === "Exact" ? "Exact" : "Prefix";
-  const raw = p.path === undefined || p.path === "" ? "/" : p.path;
-  const normalized = normalizePath(raw);
-  // Regular-expression paths (use-regex) and paths nginx would rewrite cannot be matched as written: deny.
-  if (!normalized.ok || normalized.value !== raw) {
-    return { pathPrefix: raw, pathType, problem: `path "${raw}" is not a plain normalized path` };
-  }
-  return { pathPrefix: pathType === "Prefix" && raw !== "/" ? raw.replace(/\/$/, "") : raw, pathType };
 }

@@ -8,7 +8,7 @@ import type { AuthorizationTrace, Authorizer } from "../authz/authorizer.js";
 import type { LoadSource } from "../cache/bounded-cache.js";
 import { type Credentials, parseAuthorization } from "../core/credentials.js";
 import type { Challenge, Decision } from "../core/decision.js";
-import type { Dialect } from "../core/dialects/dialect.js";
+import type { AuthRequestLine, Dialect } from "../core/dialects/dialect.js";
 import type { Route } from "../core/routes.js";
 import type { OriginalRequest } from "../core/types.js";
 
@@ -17,6 +17,8 @@ export interface DecisionInput {
   readonly header: (name: string) => string | undefined;
   /** Every Authorization header line, in order. */
   readonly authorization: readonly string[];
+  /** The auth request's own method and request-target. */
+  readonly line?: AuthRequestLine;
 }
 
 export interface DecisionRecord {
@@ -47,7 +49,7 @@ type Trace = { authentication?: DecisionRecord["authentication"]; authorization?
 
 export function createGate(deps: GateDeps): Gate {
   return async (input) => {
-    const read = deps.dialect(input.header);
+    const read = deps.dialect(input.header, input.line);
     if (!read.ok) {
       const { kind, reason } = read.error;
       return {

@@ -2,24 +2,31 @@
  * The HTTP application: one endpoint per dialect (never sniffed), plus health. The dialect endpoints are matched
  * first on the raw URL and served by plain node:http handlers: every request through the proxy pays for whatever
  * runs here, so no express routing or middleware sits on that path. Everything else goes through express.
+ *
+ *   /auth          ingress-nginx auth-url (any method: GET, or the auth-method verb)
+ *   /forward-auth  Traefik ForwardAuth (GET)
+ *   /ext-authz/…   Envoy HTTP ext_authz, path_prefix /ext-authz (the original method and path)
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import express from "express";
 import type { IdentityHeaderNames } from "../core/decision.js";
+import { EXT_AUTHZ_PREFIX } from "../core/dialects/envoy.js";
 import type { Gate } from "../gate/decide.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { AuditLog } from "./audit.js";
 import { authEndpoint } from "./auth-endpoint.js";
 
 export interface AppDeps {
-  /** The ingress-nginx auth-url gate. */
-  readonly ingressNginx: Gate;
+  /** One gate per dialect, all over the same policy. */
+  readonly gates: { readonly ingressNginx: Gate; readonly traefik: Gate; readonly envoy: Gate };
   readonly identityHeaders: IdentityHeaderNames;
   readonly audit: AuditLog;
   readonly metrics?: Metrics;
   /** Whether everything the service needs has loaded. */
   readonly ready: () => boolean;
 }
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /** The path of a request-target, without query. */
 const pathOf = (url: string | undefined) => {
@@ -29,19 +36,32 @@ const pathOf = (url: string | undefined) => {
 };
 
 export function createApp(deps: AppDeps): RequestListener {
-  // Any method: GET is what nginx's auth_request subrequest always is; others are ingress-nginx's auth-method.
-  const endpoints = new Map<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>([
-    [
-      "/auth",
-      authEndpoint({
-        dialect: "ingress-nginx",
-        gate: deps.ingressNginx,
-        identityHeaders: deps.identityHeaders,
-        audit: deps.audit,
-        ...(deps.metrics ? { metrics: deps.metrics } : {}),
-      }),
-    ],
+  const endpoint = (dialect: string, gate: Gate, bodyReachesClient: boolean) =>
+    authEndpoint({
+      dialect,
+      gate,
+      bodyReachesClient,
+      identityHeaders: deps.identityHeaders,
+      audit: deps.audit,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    });
+  const exact = new Map<string, Handler>([
+    ["/auth", endpoint("ingress-nginx", deps.gates.ingressNginx, false)],
+    ["/forward-auth", endpoint("traefik", deps.gates.traefik, true)],
   ]);
+  const extAuthz = endpoint("envoy", deps.gates.envoy, true);
+  const route = (url: string | undefined): Handler | undefined => {
+    const path = pathOf(url);
+    const found = exact.get(path);
+    if (found) return found;
+    // The whole original path follows the prefix; "/ext-authzfoo" is not ours.
+    if (
+      path.startsWith(EXT_AUTHZ_PREFIX) &&
+      (path.length === EXT_AUTHZ_PREFIX.length || path[EXT_AUTHZ_PREFIX.length] === "/")
+    )
+      return extAuthz;
+    return undefined;
+  };
 
   const app = express();
   app.disable("x-powered-by");
@@ -62,13 +82,13 @@ export function createApp(deps: AppDeps): RequestListener {
   });
 
   return (req, res) => {
-    const endpoint = endpoints.get(pathOf(req.url));
-    if (!endpoint) {
+    const handler = route(req.url);
+    if (!handler) {
       app(req, res);
       return;
     }
     // A fault after the answer (a logging failure, say) must never become an unhandled rejection: fail closed.
-    endpoint(req, res).catch(() => {
+    handler(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });

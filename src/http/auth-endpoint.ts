@@ -11,6 +11,8 @@ import type { AuditLog } from "./audit.js";
 
 export interface AuthEndpointDeps {
   readonly dialect: string;
+  /** Whether the proxy hands a 403's body to the client (see answer()). */
+  readonly bodyReachesClient: boolean;
   readonly gate: Gate;
   readonly identityHeaders: IdentityHeaderNames;
   readonly audit: AuditLog;
@@ -28,7 +30,7 @@ function authorizationValues(raw: readonly string[]): string[] {
 }
 
 export function authEndpoint(deps: AuthEndpointDeps) {
-  const { gate, identityHeaders, audit, dialect, metrics } = deps;
+  const { gate, identityHeaders, audit, dialect, metrics, bodyReachesClient } = deps;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const header = (name: string) => {
@@ -37,11 +39,15 @@ export function authEndpoint(deps: AuthEndpointDeps) {
     };
     let record: DecisionRecord;
     try {
-      record = await gate({ header, authorization: authorizationValues(req.rawHeaders) });
+      record = await gate({
+        header,
+        authorization: authorizationValues(req.rawHeaders),
+        line: { method: req.method ?? "", target: req.url ?? "" },
+      });
     } catch (cause) {
       record = { decision: { kind: "error", code: "fault", reason: "unexpected failure" }, cause };
     }
-    const reply = answer(record.decision, identityHeaders);
+    const reply = answer(record.decision, identityHeaders, !bodyReachesClient);
     // One writeHead with a flat list: no per-header bookkeeping on the hot path.
     const head: string[] = [];
     for (const [name, value] of reply.headers) head.push(name, value);

@@ -19,6 +19,7 @@ export interface Permission {
 export function neededPermissions(
   ingressNamespaces: readonly string[],
   secretNamespaces: "all" | readonly string[],
+  httpRoutes = false,
 ): Permission[] {
   const watch = (group: string, resource: string, scopes: ReadonlyArray<string | undefined>) =>
     ["list", "watch"].flatMap((verb) =>
@@ -29,6 +30,13 @@ export function neededPermissions(
     { verb: "create", group: "authorization.k8s.io", resource: "subjectaccessreviews" },
     ...watch("networking.k8s.io", "ingresses", ingressNamespaces.length === 0 ? [undefined] : ingressNamespaces),
     ...watch("", "secrets", secretNamespaces === "all" ? [undefined] : secretNamespaces),
+    ...(httpRoutes
+      ? watch(
+          "gateway.networking.k8s.io",
+          "httproutes",
+          ingressNamespaces.length === 0 ? [undefined] : ingressNamespaces,
+        )
+      : []),
   ];
 }
 

@@ -219,3 +219,69 @@ describe("health", () => {
     await fresh.close();
   });
 });
+
+describe("the Traefik and Envoy endpoints, over the same policy", () => {
+  // Its own service: the tests above lock bob out on purpose.
+  let service: Awaited<ReturnType<typeof serviceFromFiles>>;
+  beforeAll(async () => {
+    service = await freshService();
+  });
+  afterAll(() => service.close());
+
+  const forwardAuth = (host: string, uri: string, method = "GET") =>
+    request(service.app)
+      .get("/forward-auth")
+      .set("X-Forwarded-Method", method)
+      .set("X-Forwarded-Proto", "https")
+      .set("X-Forwarded-Host", host)
+      .set("X-Forwarded-Uri", uri)
+      .set("X-Forwarded-For", "192.0.2.1");
+
+  it("/forward-auth allows alice and denies bob on /admin, with the identity headers /auth gives", async () => {
+    const allowed = await forwardAuth("app.example.com", "/admin/x?y=1").set(
+      "Authorization",
+      basic("alice", "alice-pw"),
+    );
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers["x-auth-request-user"]).toBe("htpasswd:alice");
+    expect(allowed.headers["x-auth-request-groups"]).toBe("team,ops%2Ceu");
+    const denied = await forwardAuth("app.example.com", "/public/../admin").set(
+      "Authorization",
+      basic("bob", "bob-pw"),
+    );
+    expect(denied.status).toBe(403);
+  });
+
+  it("/ext-authz/ reads the original method and path from its own request line", async () => {
+    const allowed = await request(service.app)
+      .delete("/ext-authz/admin/items/1")
+      .set("Host", "APP.example.com")
+      .set("Authorization", basic("alice", "alice-pw"));
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers["x-remote-user"]).toBe("htpasswd:alice");
+    const challenged = await request(service.app).post("/ext-authz/admin").set("Host", "app.example.com");
+    expect(challenged.status).toBe(401);
+    expect(challenged.headers["www-authenticate"]).toBe('Basic realm="admin", charset="UTF-8"');
+  });
+
+  it("names no reason in a 403's body, since Traefik and Envoy hand it to the client", async () => {
+    const traefik = await forwardAuth("app.example.com", "/admin").set("Authorization", basic("bob", "bob-pw"));
+    const envoy = await request(service.app)
+      .get("/ext-authz/admin")
+      .set("Host", "app.example.com")
+      .set("Authorization", basic("bob", "bob-pw"));
+    for (const res of [traefik, envoy]) {
+      expect(res.status).toBe(403);
+      expect(res.text).toBe("Forbidden\n");
+    }
+  });
+
+  it("calls a /forward-auth request without Traefik's headers a proxy fault: 500, fail closed", async () => {
+    const res = await request(service.app).get("/forward-auth").set("Authorization", basic("alice", "alice-pw"));
+    expect(res.status).toBe(500);
+  });
+
+  it("serves /ext-authz only as a whole path element: /ext-authzx is not an endpoint", async () => {
+    expect((await request(service.app).get("/ext-authzx").set("Host", "app.example.com")).status).toBe(404);
+  });
+});

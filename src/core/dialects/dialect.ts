@@ -1,9 +1,10 @@
-import type { Result } from "../result.js";
+import { normalizeHost, normalizeMethod, normalizePath } from "../normalize.js";
+import { fail, ok, type Result } from "../result.js";
 import type { OriginalRequest } from "../types.js";
 
 /**
  * Why the original request could not be read. "misconfigured" means the proxy did not send what it always sends
- * (answered 500: it is an operator's problem and nginx turns it into 500 anyway); "invalid" means the request
+ * (answered 500: it is an operator's problem, and every proxy fails closed on it); "invalid" means the request
  * itself is ambiguous or malformed (answered 403: denied, never guessed).
  */
 export interface DialectProblem {
@@ -11,5 +12,53 @@ export interface DialectProblem {
   readonly reason: string;
 }
 
-/** Reads the original request from headers the proxy itself sets. Header names are lower-case. */
-export type Dialect = (header: (name: string) => string | undefined) => Result<OriginalRequest, DialectProblem>;
+/** Reads a single-valued header of the auth request by lower-case name. */
+export type HeaderReader = (name: string) => string | undefined;
+
+/**
+ * The auth request's own request line. Only a dialect whose proxy puts the original request there reads it
+ * (Envoy's ext_authz); for the others it is the endpoint's fixed path and says nothing about the original.
+ */
+export interface AuthRequestLine {
+  readonly method: string;
+  /** The request-target as received, e.g. "/ext-authz/app/item?x=1". */
+  readonly target: string;
+}
+
+/** Reads the original request from what the proxy itself sets. */
+export type Dialect = (header: HeaderReader, line?: AuthRequestLine) => Result<OriginalRequest, DialectProblem>;
+
+/** The last entry of an X-Forwarded-For list: the one the proxy appended, i.e. the address it saw. */
+export function lastForwardedFor(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const comma = value.lastIndexOf(",");
+  const last = (comma === -1 ? value : value.slice(comma + 1)).trim();
+  return ADDRESS.test(last) ? last : undefined;
+}
+
+/** An IPv4 or IPv6 address literal, loosely: only used to key regulation, never to identify anyone. */
+export const ADDRESS = /^[0-9a-fA-F.:]{2,45}$/;
+
+/**
+ * The original request from the parts a dialect found: host, path and method normalized (any problem makes the
+ * request invalid), the client's address kept only when it looks like one.
+ */
+export function readOriginalRequest(parts: {
+  readonly method: string;
+  readonly authority: string;
+  readonly target: string;
+  readonly address?: string | undefined;
+}): Result<OriginalRequest, DialectProblem> {
+  const host = normalizeHost(parts.authority);
+  if (!host.ok) return fail({ kind: "invalid", reason: host.error });
+  const path = normalizePath(parts.target);
+  if (!path.ok) return fail({ kind: "invalid", reason: path.error });
+  const verb = normalizeMethod(parts.method);
+  if (!verb.ok) return fail({ kind: "invalid", reason: verb.error });
+  return ok({
+    method: verb.value,
+    host: host.value,
+    path: path.value,
+    ...(parts.address !== undefined && ADDRESS.test(parts.address) ? { clientAddress: parts.address } : {}),
+  });
+}

@@ -9,12 +9,10 @@
  * address, used to regulate brute force, never to decide who someone is.
  */
 
-import { normalizeHost, normalizeMethod, normalizePath } from "../normalize.js";
-import { fail, ok } from "../result.js";
-import type { Dialect } from "./dialect.js";
+import { fail } from "../result.js";
+import { type Dialect, readOriginalRequest } from "./dialect.js";
 
 const ORIGINAL_URL = /^(https?):\/\/([^/?#]*)(.*)$/i;
-const ADDRESS = /^[0-9a-fA-F.:]{2,45}$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export const ingressNginx: Dialect = (header) => {
@@ -30,17 +28,10 @@ export const ingressNginx: Dialect = (header) => {
   if (CONTROL.test(url)) return fail({ kind: "invalid", reason: "X-Original-URL has control characters" });
   const parts = ORIGINAL_URL.exec(url);
   if (!parts) return fail({ kind: "invalid", reason: "X-Original-URL is not an absolute http(s) URL" });
-  const host = normalizeHost(parts[2] ?? "");
-  if (!host.ok) return fail({ kind: "invalid", reason: host.error });
-  const path = normalizePath(parts[3] ?? "");
-  if (!path.ok) return fail({ kind: "invalid", reason: path.error });
-  const verb = normalizeMethod(method);
-  if (!verb.ok) return fail({ kind: "invalid", reason: verb.error });
-  const address = header("x-real-ip");
-  return ok({
-    method: verb.value,
-    host: host.value,
-    path: path.value,
-    ...(address !== undefined && ADDRESS.test(address) ? { clientAddress: address } : {}),
+  return readOriginalRequest({
+    method,
+    authority: parts[2] ?? "",
+    target: parts[3] ?? "",
+    address: header("x-real-ip"),
   });
 };

@@ -1,0 +1,127 @@
+/**
+ * Gateway API HTTPRoutes (gateway.networking.k8s.io/v1) → routes, with the same meaning as Ingresses. Pure: the
+ * kube adapter hands in plain objects.
+ *
+ * - hostnames: each exact or "*.domain"; none means every host (the catch-all, as an Ingress rule without host).
+ * - A rule's matches: Exact and PathPrefix paths (PathPrefix by whole path elements, as the Gateway API specifies);
+ *   no match at all means PathPrefix "/". A RegularExpression path, or a match that also depends on headers, query
+ *   parameters or the method, cannot be decided from the path alone: that route stays and is denied, so its
+ *   requests never fall through to a broader route (a path that cannot be read as written is denied as "/").
+ * - The namespace is the HTTPRoute's; the backend Service is the rule's backendRef of kind Service in that
+ *   namespace. service-proxy authorization needs exactly one such Service per rule (a split across Services,
+ *   or a backend in another namespace, is denied rather than authorized against one of them).
+ * - Conflicts: the older HTTPRoute (creationTimestamp, then namespace/name) wins, as the Gateway API specifies.
+ * - Per-route settings come from the same rbac-gate.io/* annotations as on an Ingress.
+ */
+import { clusterRoute, readRouteHost, readRoutePath } from "./cluster-route.js";
+import { type IngressDefaults, readIngressAnnotations } from "./ingress-annotations.js";
+import type { PathType, Route } from "./routes.js";
+
+export interface HTTPRouteMatch {
+  readonly path?: { readonly type?: string; readonly value?: string };
+  /** Whether the match also depends on headers, query parameters or the method. */
+  readonly conditional?: boolean;
+}
+
+export interface HTTPRouteBackendRef {
+  readonly group?: string;
+  readonly kind?: string;
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+export interface HTTPRouteObject {
+  readonly namespace: string;
+  readonly name: string;
+  readonly creationTimestamp?: string;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly hostnames: readonly string[];
+  readonly rules: ReadonlyArray<{
+    readonly matches?: readonly HTTPRouteMatch[];
+    readonly backendRefs?: readonly HTTPRouteBackendRef[];
+  }>;
+}
+
+export interface HTTPRouteRoutes {
+  readonly routes: readonly Route[];
+  /** Hostnames that cannot be served at all, one line each, for the log. */
+  readonly skipped: readonly string[];
+}
+
+const byAge = (a: HTTPRouteObject, b: HTTPRouteObject) =>
+  (a.creationTimestamp ?? "").localeCompare(b.creationTimestamp ?? "") ||
+  a.namespace.localeCompare(b.namespace) ||
+  a.name.localeCompare(b.name);
+
+export function routesFromHTTPRoutes(
+  httpRoutes: readonly HTTPRouteObject[],
+  defaults: IngressDefaults,
+): HTTPRouteRoutes {
+  const routes: Route[] = [];
+  const skipped: string[] = [];
+  for (const object of [...httpRoutes].sort(byAge)) {
+    const source = `httproute ${object.namespace}/${object.name}`;
+    const settings = readIngressAnnotations(object.namespace, object.annotations, defaults);
+    const hosts: string[] = [];
+    for (const hostname of object.hostnames.length > 0 ? object.hostnames : [""]) {
+      const host = readRouteHost(hostname);
+      if (host.ok) hosts.push(host.value);
+      else skipped.push(`${source} has hostname "${hostname}": ${host.error}`);
+    }
+    for (const rule of object.rules) {
+      const backend = backendService(object.namespace, rule.backendRefs ?? []);
+      const serviceProxy =
+        settings.authorization.kind === "subject-access-review" && settings.authorization.mapping === "service-proxy";
+      for (const match of rule.matches && rule.matches.length > 0 ? rule.matches : [{}]) {
+        const { pathPrefix, pathType, problem } = readMatch(match);
+        for (const host of hosts) {
+          const place = {
+            source,
+            namespace: object.namespace,
+            name: object.name,
+            host,
+            pathPrefix,
+            pathType,
+            ...(backend.service === undefined ? {} : { service: backend.service }),
+          };
+          routes.push(clusterRoute(settings, place, problem ?? (serviceProxy ? backend.problem : undefined)));
+        }
+      }
+    }
+  }
+  return { routes, skipped };
+}
+
+function readMatch(match: HTTPRouteMatch): { pathPrefix: string; pathType: PathType; problem?: string } {
+  const type = match.path?.type ?? "PathPrefix";
+  const raw = match.path?.value ?? "/";
+  // A path that cannot be matched as written could cover any path of the host: the denial covers them all.
+  if (type !== "Exact" && type !== "PathPrefix") {
+    return { pathPrefix: "/", pathType: "Prefix", problem: `${type} path matches are not supported` };
+  }
+  const path = readRoutePath(raw, type === "Exact" ? "Exact" : "Prefix");
+  if (!path.ok) return { pathPrefix: "/", pathType: "Prefix", problem: path.error };
+  return match.conditional
+    ? { ...path.value, problem: "matches on headers, query parameters or method are not supported" }
+    : path.value;
+}
+
+/** The one Service in the route's own namespace that the rule sends to, or why there is none. */
+function backendService(
+  namespace: string,
+  refs: readonly HTTPRouteBackendRef[],
+): { service?: string; problem?: string } {
+  const services = new Set<string>();
+  for (const ref of refs) {
+    if ((ref.group ?? "") !== "" || (ref.kind ?? "Service") !== "Service") {
+      return { problem: `backendRef ${ref.kind}/${ref.name} is not a Service` };
+    }
+    if (ref.namespace !== undefined && ref.namespace !== namespace) {
+      return { problem: `backendRef ${ref.namespace}/${ref.name} is in another namespace` };
+    }
+    services.add(ref.name);
+  }
+  if (services.size === 0) return { problem: "service-proxy authorization needs a Service backend" };
+  if (services.size > 1) return { problem: "service-proxy authorization needs one Service per rule, not a split" };
+  return { service: [...services][0] as string };
+}

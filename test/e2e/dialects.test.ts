@@ -1,0 +1,184 @@
+/**
+ * One policy, three proxies: the shared decision table through /auth (ingress-nginx), /forward-auth (Traefik
+ * ForwardAuth) and /ext-authz/ (Envoy ext_authz), each called exactly as its proxy calls it, against a real
+ * kube-apiserver: TokenReview, SubjectAccessReview, an htpasswd Secret, an app routed by an Ingress and the same
+ * app routed by a Gateway API HTTPRoute (CRD from the sigs.k8s.io/gateway-api module).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { authRequest, DIALECTS, type DialectName } from "../support/dialects.js";
+import { type ControlPlane, startControlPlane } from "./support/control-plane.js";
+import { createHTTPRoute, installCrds, readCrds } from "./support/crds.js";
+import { type DecisionCase, decisionTable, SPOOFED_HEADERS, type Who } from "./support/decision-table.js";
+import { createGateServiceAccount, type GateInCluster, startGateInCluster } from "./support/gate-in-cluster.js";
+import { basic, type Reply, send } from "./support/http-client.js";
+import {
+  connect,
+  createClusterRole,
+  createClusterRoleBinding,
+  createIngress,
+  createRole,
+  createRoleBinding,
+  createServiceAccount,
+  createToken,
+  grantHelloAppProxy,
+  type Kube,
+  putSecret,
+  waitForAccess,
+} from "./support/kube.js";
+import { stopAll } from "./support/processes.js";
+
+// Made with: htpasswd -nbB -C 5 alice alice-pw
+const ALICE = "alice:$2y$05$pp1LRuxJhe38yKzmqrx3G.bR04Ofw/7IriRHrOyALa.kKLwW1P8Re\n";
+const SETTINGS = { "rbac-gate.io/authorization": "service-proxy", "rbac-gate.io/htpasswd-secret": "users" };
+
+let plane: ControlPlane;
+let kube: Kube;
+let env: GateInCluster;
+const tokens: Record<string, string> = { garbage: "garbage.token.value" };
+
+function authorization(who: Who): Record<string, string> {
+  if ("token" in who) return { Authorization: `Bearer ${tokens[who.token]}` };
+  if ("basic" in who) {
+    const [user, password] =
+      who.basic === "alice" ? ["alice", "alice-pw"] : who.basic === "mallory" ? ["mallory", "x"] : ["alice", "nope"];
+    return { Authorization: basic(user, password) };
+  }
+  return {};
+}
+
+function ask(dialect: DialectName, c: DecisionCase, extra: Record<string, string> = {}, allowAll = false) {
+  const r = authRequest(
+    dialect,
+    { method: c.method, host: c.host, target: c.target, headers: { ...extra, ...authorization(c.who) } },
+    { allowAll },
+  );
+  return send(env.gate.port, r.path, { method: r.method, headers: r.headers });
+}
+
+function expectAnswer(reply: Reply, c: DecisionCase) {
+  expect(reply.status).toBe(c.status);
+  if (c.user !== undefined) expect(reply.headers["x-auth-request-user"]).toBe(c.user);
+  for (const group of c.groups ?? [])
+    expect(String(reply.headers["x-auth-request-groups"]).split(",")).toContain(group);
+  if (c.status !== 200) expect(reply.headers["x-auth-request-user"]).toBeUndefined();
+  if (c.challenge) expect(reply.headers["www-authenticate"]).toMatch(c.challenge);
+}
+
+beforeAll(async () => {
+  plane = await startControlPlane();
+  kube = connect(plane.kubeconfig);
+  await installCrds(
+    kube,
+    readCrds((name) => name === "httproutes.gateway.networking.k8s.io"),
+  );
+  await createGateServiceAccount(kube);
+  // Every case sends its failures from one address and alice's wrong password many times: regulation is widened so
+  // that it does not turn later cases into lockouts (it has its own tests).
+  env = await startGateInCluster(
+    plane,
+    kube,
+    "  httpRoutes: true\n  cache: {denyTtl: 1s}\nregulation: {maxFailuresPerUser: 1000, maxFailuresPerAddress: 100000}\n",
+  );
+  for (const sa of ["consumer", "outsider"]) {
+    await createServiceAccount(kube, "default", sa);
+    tokens[sa] = await createToken(kube, "default", sa);
+  }
+  await grantHelloAppProxy(kube);
+  await putSecret(kube, "default", "users", { auth: ALICE });
+  await createRole(kube, "default", "hello-app-writer", [
+    { apiGroups: [""], resources: ["services/proxy"], resourceNames: ["hello-app"], verbs: ["get", "create"] },
+  ]);
+  await createRoleBinding(kube, "default", "hello-app-alice", { kind: "Role", name: "hello-app-writer" }, [
+    { kind: "User", name: "htpasswd:default:alice" },
+  ]);
+  // A public app: what a spoofed header would point the check at, were it trusted.
+  await createClusterRole(kube, "public-app", [
+    { nonResourceURLs: ["/public.example.test", "/public.example.test/*"], verbs: ["*"] },
+  ]);
+  await createClusterRoleBinding(kube, "public-app", "public-app", [{ kind: "Group", name: "system:authenticated" }]);
+  await createIngress(kube, "default", "hello-app", "hello.example.test", "hello-app", SETTINGS);
+  await createIngress(kube, "default", "public-app", "public.example.test", "public-app");
+  await createHTTPRoute(
+    kube,
+    "default",
+    "hello-route",
+    {
+      parentRefs: [{ name: "gateway" }],
+      hostnames: ["hello.gateway.test"],
+      rules: [
+        { matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: "hello-app", port: 80 }] },
+      ],
+    },
+    SETTINGS,
+  );
+  await waitForAccess(kube, {
+    user: "htpasswd:default:alice",
+    groups: ["htpasswd:default"],
+    resourceAttributes: {
+      namespace: "default",
+      verb: "create",
+      resource: "services",
+      subresource: "proxy",
+      name: "hello-app",
+    },
+  });
+  // Routes are there once a request without credentials is challenged instead of denied for want of a route.
+  const end = Date.now() + 15_000;
+  for (const host of ["hello.example.test", "hello.gateway.test", "public.example.test"]) {
+    const probe: DecisionCase = { name: "", who: { none: true }, method: "GET", host, target: "/", status: 401 };
+    while ((await ask("envoy", probe)).status !== 401 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await env?.upstream.close();
+  await stopAll();
+  await plane?.stop();
+});
+
+const cases = [
+  ...decisionTable("hello.example.test").map((c) => ({ ...c, name: `Ingress: ${c.name}` })),
+  ...decisionTable("hello.gateway.test").map((c) => ({ ...c, name: `HTTPRoute: ${c.name}` })),
+];
+
+describe.each(DIALECTS)("the shared decision table through the %s endpoint", (dialect) => {
+  it.each(cases)("$name → $status", async (c) => {
+    expectAnswer(await ask(dialect, c), c);
+  });
+});
+
+describe.each(DIALECTS)("client-sent forwarding and identity headers through the %s endpoint", (dialect) => {
+  // Envoy passes only the headers an operator allows: the worst case, every header allowed, is the one tested.
+  it.each(cases)("$name: the same answer with spoofed headers", async (c) => {
+    expectAnswer(await ask(dialect, c, SPOOFED_HEADERS, true), c);
+  });
+
+  it("the public app the spoofed headers name is really open to an authenticated outsider", async () => {
+    const reply = await ask(dialect, {
+      name: "",
+      who: { token: "outsider" },
+      method: "GET",
+      host: "public.example.test",
+      target: "/",
+      status: 200,
+    });
+    expect(reply.status).toBe(200);
+  });
+});
+
+describe("answers as each proxy passes them to the client", () => {
+  const denied: DecisionCase = { ...decisionTable("hello.example.test")[4] } as DecisionCase;
+
+  it("Traefik and Envoy hand a 403's body to the client: it names no route, user or rule", async () => {
+    for (const dialect of ["traefik", "envoy"] as const) {
+      const reply = await ask(dialect, denied);
+      expect(reply.status).toBe(403);
+      expect(reply.body).toBe("Forbidden\n");
+    }
+  });
+
+  it("ingress-nginx never shows the auth response's body, so /auth keeps the reason for nginx's debug log", async () => {
+    const reply = await ask("ingress-nginx", denied);
+    expect(reply.body).toMatch(/^Forbidden: .+/);
+  });
+});

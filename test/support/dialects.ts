@@ -1,0 +1,85 @@
+/**
+ * How each supported proxy turns a client's request into its auth request, as each documents and implements it.
+ * Used to drive one decision table through every dialect endpoint, and to check that headers a client sends
+ * never change a decision.
+ *
+ * - ingress-nginx: GET /auth; the client's headers pass (proxy_pass_request_headers on); X-Original-URL,
+ *   X-Original-Method and X-Real-IP are overwritten by the controller's auth location
+ *   (shared/reference/ingress-nginx-auth.conf).
+ * - Traefik ForwardAuth (trustForwardHeader false): GET /forward-auth; the client's headers are copied, every
+ *   X-Forwarded-* of the client's deleted, then X-Forwarded-For/-Method/-Proto/-Port/-Host/-Uri set from the
+ *   request Traefik received (writeHeader in pkg/middlewares/auth/forward.go, traefik v3.7.13).
+ * - Envoy HTTP ext_authz: the original method; path_prefix + the original path and query; Host is the original
+ *   authority; only Host, Method, Path, Content-Length (0) and Authorization pass, plus headers the operator
+ *   allows (ext_authz.proto, HttpService and allowed_headers; go-control-plane/envoy v1.40.0). `allowAll` models
+ *   an operator who lets every client header through, the worst case for spoofing.
+ */
+
+export type DialectName = "ingress-nginx" | "traefik" | "envoy";
+export const DIALECTS: readonly DialectName[] = ["ingress-nginx", "traefik", "envoy"];
+
+export interface ClientRequest {
+  readonly method: string;
+  /** As the client sent it in Host, port included when there is one. */
+  readonly host: string;
+  /** The request-target as sent: path and query, not normalized. */
+  readonly target: string;
+  /** Every header the client sent, Authorization included. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly clientAddress?: string;
+  readonly scheme?: "http" | "https";
+}
+
+export interface AuthRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+}
+
+const lower = (headers: Readonly<Record<string, string>>) =>
+  Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+
+export function authRequest(dialect: DialectName, r: ClientRequest, options: { allowAll?: boolean } = {}): AuthRequest {
+  const client = lower(r.headers ?? {});
+  const address = r.clientAddress ?? "192.0.2.10";
+  const scheme = r.scheme ?? "http";
+  switch (dialect) {
+    case "ingress-nginx":
+      return {
+        method: "GET",
+        path: "/auth",
+        headers: {
+          ...client,
+          "x-original-url": `${scheme}://${r.host}${r.target}`,
+          "x-original-method": r.method,
+          "x-real-ip": address,
+        },
+      };
+    case "traefik": {
+      const kept = Object.fromEntries(Object.entries(client).filter(([k]) => !k.startsWith("x-forwarded-")));
+      return {
+        method: "GET",
+        path: "/forward-auth",
+        headers: {
+          ...kept,
+          "x-forwarded-for": address,
+          "x-forwarded-method": r.method,
+          "x-forwarded-proto": scheme,
+          "x-forwarded-port": scheme === "https" ? "443" : "80",
+          "x-forwarded-host": r.host,
+          "x-forwarded-uri": r.target,
+        },
+      };
+    }
+    case "envoy": {
+      const passed = options.allowAll
+        ? client
+        : Object.fromEntries(Object.entries(client).filter(([k]) => k === "authorization"));
+      return {
+        method: r.method,
+        path: `/ext-authz${r.target}`,
+        headers: { ...passed, host: r.host, "content-length": "0" },
+      };
+    }
+  }
+}
