@@ -99,7 +99,7 @@ module_dir() {
 
 fetch_crds() {
   local out="$cache/crds-gw$GATEWAY_API_VERSION-eg$ENVOY_GATEWAY_VERSION-istio$ISTIO_API_VERSION-traefik$TRAEFIK_VERSION"
-  if [ ! -f "$out/.complete" ]; then
+  if [ ! -f "$out/.complete-2" ]; then
     log "gathering CRDs (Gateway API, Envoy Gateway, Istio, Traefik)"
     local gw eg istio traefik
     gw=$(module_dir "sigs.k8s.io/gateway-api@v$GATEWAY_API_VERSION")
@@ -112,9 +112,11 @@ fetch_crds() {
     done
     cp "$eg/charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_securitypolicies.yaml" "$out/"
     cp "$istio/kubernetes/customresourcedefinitions.gen.yaml" "$out/istio.io_crds.yaml"
+    # meshConfig is no CRD: its extension provider fields are checked against the generated Go type.
+    cp "$istio/mesh/v1alpha1/config.pb.go" "$out/istio-mesh-config.pb.go"
     cp "$traefik/docs/content/reference/dynamic-configuration/kubernetes-crd-definition-v1.yml" "$out/traefik.io_crds.yaml"
     chmod u+w "$out"/*
-    touch "$out/.complete"
+    touch "$out/.complete-2"
   fi
   ln -sfn "$out" "$cache/crds"
 }

@@ -37,7 +37,14 @@ function strict(schema: unknown): unknown {
   if (typeof schema !== "object" || schema === null) return schema;
   const out: Schema = {};
   for (const [k, v] of Object.entries(schema)) out[k] = k === "properties" ? mapValues(v as Schema, strict) : strict(v);
-  if (out.properties !== undefined && out.additionalProperties === undefined) out.additionalProperties = false;
+  // Closed to unknown fields, except where the schema itself keeps them (a CRD's x-kubernetes-preserve-unknown-fields).
+  if (
+    out.properties !== undefined &&
+    out.additionalProperties === undefined &&
+    out["x-kubernetes-preserve-unknown-fields"] !== true
+  ) {
+    out.additionalProperties = false;
+  }
   return out;
 }
 

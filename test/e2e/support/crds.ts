@@ -3,8 +3,9 @@
  * tools/build.sh into <tools cache>/crds), installed into a test apiserver; and HTTPRoutes to route through.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { type RequestOptions, request } from "node:https";
 import { dirname, join } from "node:path";
-import { ApiextensionsV1Api, CustomObjectsApi, type V1CustomResourceDefinition } from "@kubernetes/client-node";
+import { CustomObjectsApi, type V1CustomResourceDefinition } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
 import type { Kube } from "./kube.js";
 import { toolsBin } from "./tools.js";
@@ -21,24 +22,73 @@ export function readCrds(wanted: (name: string) => boolean): V1CustomResourceDef
     .filter((d) => wanted(d.metadata?.name ?? ""));
 }
 
+/** Sends a JSON body as written: client-node's typed models would drop the x-kubernetes-* schema extensions. */
+async function sendJson(
+  kube: Kube,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const options: RequestOptions = { method, headers: { "content-type": "application/json" } };
+  await kube.config.applyToHTTPSOptions(options);
+  return new Promise((resolve, reject) => {
+    const req = request(`${kube.config.getCurrentCluster()?.server}${path}`, options, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => {
+        text += d;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || "{}") }));
+    });
+    req.on("error", reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
 /** Creates the CRDs and waits until the apiserver serves each of them. */
 export async function installCrds(kube: Kube, crds: readonly V1CustomResourceDefinition[]): Promise<void> {
-  const api = kube.config.makeApiClient(ApiextensionsV1Api);
+  const path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
   for (const crd of crds) {
     const { status: _, ...body } = crd;
-    await api.createCustomResourceDefinition({ body: body as V1CustomResourceDefinition }).catch((error: unknown) => {
-      if ((error as { code?: number }).code !== 409) throw error;
-    });
+    const created = await sendJson(kube, "POST", path, body);
+    if (created.status !== 201 && created.status !== 409) {
+      throw new Error(`CRD ${crd.metadata?.name}: ${created.status} ${created.body.message}`);
+    }
   }
   const end = Date.now() + 30_000;
   for (const crd of crds) {
     for (;;) {
-      const got = await api.readCustomResourceDefinition({ name: crd.metadata?.name ?? "" });
-      if (got.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")) break;
+      const got = await sendJson(kube, "GET", `${path}/${crd.metadata?.name}`);
+      const conditions: Array<{ type: string; status: string }> = got.body.status?.conditions ?? [];
+      if (conditions.some((c) => c.type === "Established" && c.status === "True")) break;
       if (Date.now() > end) throw new Error(`CRD ${crd.metadata?.name} not established`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/** Creates an object in a server-side dry run (every admission and validation step, nothing stored). */
+export async function dryRunCreate(
+  kube: Kube,
+  object: Record<string, any>,
+): Promise<{ status: number; message?: string }> {
+  const [group, version] = String(object.apiVersion).includes("/")
+    ? String(object.apiVersion).split("/")
+    : ["", String(object.apiVersion)];
+  const plural = await pluralOf(kube, group ?? "", version ?? "", object.kind);
+  const prefix = group === "" ? `/api/${version}` : `/apis/${group}/${version}`;
+  const ns = object.metadata?.namespace ? `/namespaces/${object.metadata.namespace}` : "";
+  const reply = await sendJson(kube, "POST", `${prefix}${ns}/${plural}?dryRun=All&fieldValidation=Strict`, object);
+  return { status: reply.status, message: reply.body.message };
+}
+
+async function pluralOf(kube: Kube, group: string, version: string, kind: string): Promise<string> {
+  const list = await sendJson(kube, "GET", group === "" ? `/api/${version}` : `/apis/${group}/${version}`);
+  const found = (list.body.resources ?? []).find(
+    (r: { kind: string; name: string }) => r.kind === kind && !r.name.includes("/"),
+  );
+  if (!found) throw new Error(`the apiserver serves no ${kind} in ${group}/${version}`);
+  return found.name;
 }
 
 export async function createHTTPRoute(
