@@ -36,7 +36,10 @@ let location: string;
 const kubeconform = (file: string) =>
   spawnSync(tool("kubeconform"), ["-strict", "-summary", "-schema-location", location, file], { encoding: "utf8" });
 const documents = (file: string) =>
-  parseAllDocuments(readFileSync(join(DOCS, file), "utf8")).map((d) => d.toJS() as Record<string, any>);
+  parseAllDocuments(readFileSync(join(DOCS, file), "utf8")).map((d) => d.toJS() as Record<string, unknown>);
+/** The value at a dotted path of a parsed manifest ("spec.extAuth.http.path"). */
+const at = (object: unknown, path: string): unknown =>
+  path.split(".").reduce<unknown>((o, key) => (o as Record<string, unknown> | undefined)?.[key], object);
 
 beforeAll(async () => {
   kube = connect(inject("kubeconfig"));
@@ -87,16 +90,15 @@ describe("As a platform admin copying the Gateway API docs", () => {
 
   it("every manifest points at rbac-gate's endpoints and passes on all four identity headers", () => {
     const [, envoyPolicy] = documents("envoy-gateway.yaml");
-    expect(envoyPolicy?.spec.extAuth.http.path).toBe(EXT_AUTHZ_PREFIX);
-    expect(envoyPolicy?.spec.extAuth.http.headersToBackend).toEqual(IDENTITY_HEADERS);
+    expect(at(envoyPolicy, "spec.extAuth.http.path")).toBe(EXT_AUTHZ_PREFIX);
+    expect(at(envoyPolicy, "spec.extAuth.http.headersToBackend")).toEqual(IDENTITY_HEADERS);
     const istio = parse(readFileSync(join(DOCS, "istio-mesh-config.yaml"), "utf8")).meshConfig.extensionProviders[0];
     expect(istio.envoyExtAuthzHttp.pathPrefix).toBe(EXT_AUTHZ_PREFIX);
     expect(istio.envoyExtAuthzHttp.headersToUpstreamOnAllow).toEqual(IDENTITY_HEADERS);
     const [middleware] = documents("traefik.yaml");
-    expect(middleware?.spec.forwardAuth.address).toMatch(/:8080\/forward-auth$/);
-    expect(middleware?.spec.forwardAuth.trustForwardHeader).toBe(false);
-    expect(middleware?.spec.forwardAuth.authResponseHeaders.map((h: string) => h.toLowerCase())).toEqual(
-      IDENTITY_HEADERS,
-    );
+    expect(at(middleware, "spec.forwardAuth.address")).toMatch(/:8080\/forward-auth$/);
+    expect(at(middleware, "spec.forwardAuth.trustForwardHeader")).toBe(false);
+    const copied = at(middleware, "spec.forwardAuth.authResponseHeaders") as string[];
+    expect(copied.map((h) => h.toLowerCase())).toEqual(IDENTITY_HEADERS);
   });
 });

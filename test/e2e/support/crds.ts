@@ -22,13 +22,20 @@ export function readCrds(wanted: (name: string) => boolean): V1CustomResourceDef
     .filter((d) => wanted(d.metadata?.name ?? ""));
 }
 
+/** The parts of the apiserver's JSON answers read here. */
+interface ApiBody {
+  readonly message?: string;
+  readonly status?: { readonly conditions?: ReadonlyArray<{ type: string; status: string }> };
+  readonly resources?: ReadonlyArray<{ kind: string; name: string }>;
+}
+
 /** Sends a JSON body as written: client-node's typed models would drop the x-kubernetes-* schema extensions. */
 async function sendJson(
   kube: Kube,
   method: string,
   path: string,
   body?: unknown,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: ApiBody }> {
   const options: RequestOptions = { method, headers: { "content-type": "application/json" } };
   await kube.config.applyToHTTPSOptions(options);
   return new Promise((resolve, reject) => {
@@ -38,7 +45,7 @@ async function sendJson(
       res.on("data", (d) => {
         text += d;
       });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || "{}") }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || "{}") as ApiBody }));
     });
     req.on("error", reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
@@ -59,7 +66,7 @@ export async function installCrds(kube: Kube, crds: readonly V1CustomResourceDef
   for (const crd of crds) {
     for (;;) {
       const got = await sendJson(kube, "GET", `${path}/${crd.metadata?.name}`);
-      const conditions: Array<{ type: string; status: string }> = got.body.status?.conditions ?? [];
+      const conditions = got.body.status?.conditions ?? [];
       if (conditions.some((c) => c.type === "Established" && c.status === "True")) break;
       if (Date.now() > end) throw new Error(`CRD ${crd.metadata?.name} not established`);
       await new Promise((r) => setTimeout(r, 100));
@@ -70,23 +77,22 @@ export async function installCrds(kube: Kube, crds: readonly V1CustomResourceDef
 /** Creates an object in a server-side dry run (every admission and validation step, nothing stored). */
 export async function dryRunCreate(
   kube: Kube,
-  object: Record<string, any>,
+  object: Record<string, unknown>,
 ): Promise<{ status: number; message?: string }> {
   const [group, version] = String(object.apiVersion).includes("/")
     ? String(object.apiVersion).split("/")
     : ["", String(object.apiVersion)];
-  const plural = await pluralOf(kube, group ?? "", version ?? "", object.kind);
+  const plural = await pluralOf(kube, group ?? "", version ?? "", String(object.kind));
   const prefix = group === "" ? `/api/${version}` : `/apis/${group}/${version}`;
-  const ns = object.metadata?.namespace ? `/namespaces/${object.metadata.namespace}` : "";
+  const namespace = (object.metadata as { namespace?: string } | undefined)?.namespace;
+  const ns = namespace ? `/namespaces/${namespace}` : "";
   const reply = await sendJson(kube, "POST", `${prefix}${ns}/${plural}?dryRun=All&fieldValidation=Strict`, object);
   return { status: reply.status, message: reply.body.message };
 }
 
 async function pluralOf(kube: Kube, group: string, version: string, kind: string): Promise<string> {
   const list = await sendJson(kube, "GET", group === "" ? `/api/${version}` : `/apis/${group}/${version}`);
-  const found = (list.body.resources ?? []).find(
-    (r: { kind: string; name: string }) => r.kind === kind && !r.name.includes("/"),
-  );
+  const found = (list.body.resources ?? []).find((r) => r.kind === kind && !r.name.includes("/"));
   if (!found) throw new Error(`the apiserver serves no ${kind} in ${group}/${version}`);
   return found.name;
 }
