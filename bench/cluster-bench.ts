@@ -39,6 +39,8 @@ const { values } = parseArgs({
     tokens: { type: "string", default: "1000000" },
     passwords: { type: "string", default: "1000000" },
     "heap-mb": { type: "string", default: "128" },
+    // Further V8 flags for rbac-gate, as the chart's nodeOptions.
+    "node-options": { type: "string", default: "" },
   },
 });
 const bursts = Number(values.bursts);
@@ -53,7 +55,10 @@ await createClusterRoleBinding(kube, "bench-reader", "bench-reader", [
   { kind: "Group", name: "system:serviceaccounts:default" },
 ]);
 const users = execFileSync("htpasswd", ["-nbB", "-C", "10", "victim", "right-password"], { encoding: "utf8" });
-const env = await startGateInCluster(plane, kube, "  qps: 5000\n  burst: 5000\n");
+// rbac-gate as the chart runs it: NODE_OPTIONS --max-old-space-size (nodeMaxOldSpaceMB).
+const env = await startGateInCluster(plane, kube, "  qps: 5000\n  burst: 5000\n", {
+  NODE_OPTIONS: `--max-old-space-size=${values["heap-mb"]} ${values["node-options"]}`.trim(),
+});
 // Static route for the password part, next to the Ingress routes.
 writeFileSync(join(env.dir, "users.htpasswd"), users);
 writeFileSync(
@@ -130,6 +135,7 @@ const sampler = setInterval(() => {
 async function spray(count: number, make: (i: number) => [string, string]) {
   let next = 0;
   let unexpected = 0;
+  const statuses: Record<number, number> = {};
   const started = Date.now();
   const worker = async () => {
     while (next < count) {
@@ -137,6 +143,7 @@ async function spray(count: number, make: (i: number) => [string, string]) {
       const [host, authorization] = make(i);
       const r = await ask(host, authorization);
       if (r.status !== 401) unexpected++;
+      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
       if (i % 100_000 === 0)
         process.stderr.write(
           `  ${i} sent, rss ${rssMb().toFixed(1)} MB, ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
@@ -144,6 +151,7 @@ async function spray(count: number, make: (i: number) => [string, string]) {
     }
   };
   await Promise.all(Array.from({ length: 64 }, worker));
+  process.stderr.write(`  answers: ${JSON.stringify(statuses)}\n`);
   return unexpected;
 }
 const badTokens = await spray(Number(values.tokens), (i) => [
@@ -161,7 +169,7 @@ process.stdout.write(
   `cluster-bench: bursts=${bursts} burst_size=${burstSize} tokenreviews_per_burst=${perBurst.map((p) => p.tr).join(",")} sars_per_burst=${perBurst.map((p) => p.sar).join(",")} cold_p50_ms=${median(cold).toFixed(2)} warm_p50_ms=${median(warm).toFixed(2)}\n`,
 );
 process.stdout.write(
-  `memory: heap_cap_mb=${values["heap-mb"]} invalid_tokens=${values.tokens} wrong_passwords=${values.passwords} non_401=${badTokens + badPasswords} rss_max_mb=${rssMax.toFixed(1)} rss_end_mb=${rssEnd.toFixed(1)} bound_mb=200\n`,
+  `memory: heap_cap_mb=${values["heap-mb"]} node_options="${values["node-options"]}" invalid_tokens=${values.tokens} wrong_passwords=${values.passwords} non_401=${badTokens + badPasswords} rss_max_mb=${rssMax.toFixed(1)} rss_end_mb=${rssEnd.toFixed(1)} bound_mb=200\n`,
 );
 agent.destroy();
 await env.upstream.close();

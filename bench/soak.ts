@@ -18,6 +18,7 @@ import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { parseArgs } from "node:util";
 import { startGateBehindNginx } from "../test/e2e/support/gate-behind-nginx.js";
+import { freePort } from "../test/e2e/support/ports.js";
 import { stopAll } from "../test/e2e/support/processes.js";
 
 const { values } = parseArgs({
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     rate: { type: "string", default: "400" },
     // The chart's NODE_OPTIONS --max-old-space-size (nodeMaxOldSpaceMB): rbac-gate as it runs in a cluster.
     "heap-mb": { type: "string", default: "128" },
+    // Further V8 flags for rbac-gate, e.g. "--optimize-for-size" (the chart's nodeOptions).
+    "node-options": { type: "string", default: "" },
   },
 });
 const minutes = Number(values.minutes);
@@ -36,24 +39,37 @@ const { execFileSync } = await import("node:child_process");
 const users = Array.from({ length: 10 }, (_, i) =>
   execFileSync("htpasswd", ["-nbB", "-C", "10", `user${i}`, `pw-${i}`], { encoding: "utf8" }).trim(),
 );
+const metricsPort = await freePort();
 const { gate, upstream, nginx } = await startGateBehindNginx(
   {
     "users.htpasswd": `${users.join("\n")}\n`,
     "config.yaml": `logLevel: warn
 audit: {allowSampleRate: 0}
+metrics: {port: ${metricsPort}}
 # Every client is 127.0.0.1 here: the per-address limit is raised so invalid attempts do not lock valid users out.
 regulation: {maxFailuresPerAddress: 100000, window: 1s, maxFailuresPerUser: 1000}
 htpasswd: {files: [{name: team, path: users.htpasswd}]}
 routes: [{host: app.example.test, htpasswd: team, allow: {authenticated: true}}]
 `,
   },
-  { NODE_OPTIONS: `--max-old-space-size=${values["heap-mb"]}` },
+  { NODE_OPTIONS: `--max-old-space-size=${values["heap-mb"]} ${values["node-options"]}`.trim() },
 );
 const pid = gate.process.child.pid as number;
 const rssMb = () => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) / 1024 : Number.NaN;
 };
+
+/** V8's heap (committed and used) and external memory, from rbac-gate's own metrics: what RSS is made of. */
+async function heapMb(): Promise<{ total: number; used: number; external: number }> {
+  const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
+  const read = (name: string) => Number(new RegExp(`^rbac_gate_${name} (\\S+)$`, "m").exec(text)?.[1]) / 1048576;
+  return {
+    total: read("nodejs_heap_size_total_bytes"),
+    used: read("nodejs_heap_size_used_bytes"),
+    external: read("nodejs_external_memory_bytes"),
+  };
+}
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 let sent = 0;
@@ -91,11 +107,12 @@ const tick = setInterval(() => {
   while (sent < due) fire(sent);
 }, 10);
 const sampler = setInterval(
-  () => {
+  async () => {
     const s = { t: (Date.now() - start) / 1000, rss: rssMb() };
     samples.push(s);
+    const heap = await heapMb().catch(() => ({ total: Number.NaN, used: Number.NaN, external: Number.NaN }));
     process.stdout.write(
-      `t=${s.t.toFixed(0)}s requests=${sent} rss_mb=${s.rss.toFixed(1)} unexpected=${unexpected} errors=${errors}\n`,
+      `t=${s.t.toFixed(0)}s requests=${sent} rss_mb=${s.rss.toFixed(1)} heap_total_mb=${heap.total.toFixed(1)} heap_used_mb=${heap.used.toFixed(1)} external_mb=${heap.external.toFixed(1)} unexpected=${unexpected} errors=${errors}\n`,
     );
   },
   Math.max(5000, durationMs / 60),
@@ -121,7 +138,7 @@ const range = (Math.max(...settled.map((r) => Math.abs(r - median))) / median) *
 const end = rssMb();
 process.stdout.write(`floors: ${floors.map((f) => `${f.t.toFixed(0)}s=${f.rss.toFixed(1)}MB`).join(" ")}\n`);
 process.stdout.write(
-  `soak: minutes=${minutes} rate=${rate} heap_cap_mb=${values["heap-mb"]} requests=${sent} unexpected=${unexpected} errors=${errors} floors=${floors.length} rss_first_floor_mb=${first?.rss.toFixed(1)} rss_last_floor_mb=${last?.rss.toFixed(1)} rss_end_mb=${end.toFixed(1)} rss_max_mb=${Math.max(...samples.map((s) => s.rss)).toFixed(1)} drift_pct=${drift.toFixed(1)} range_pct=${range.toFixed(1)} gate_alive=${gate.process.child.exitCode === null}\n`,
+  `soak: minutes=${minutes} rate=${rate} heap_cap_mb=${values["heap-mb"]} node_options="${values["node-options"]}" requests=${sent} unexpected=${unexpected} errors=${errors} floors=${floors.length} rss_first_floor_mb=${first?.rss.toFixed(1)} rss_last_floor_mb=${last?.rss.toFixed(1)} rss_end_mb=${end.toFixed(1)} rss_max_mb=${Math.max(...samples.map((s) => s.rss)).toFixed(1)} drift_pct=${drift.toFixed(1)} range_pct=${range.toFixed(1)} gate_alive=${gate.process.child.exitCode === null}\n`,
 );
 agent.destroy();
 await upstream.close();
