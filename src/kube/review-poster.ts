@@ -6,6 +6,10 @@
  * 30 KB of resident memory per call under a spray of invalid tokens. The KubeConfig still supplies everything
  * (server, CA, client certificate, token); credentials are re-read every minute, so rotating ServiceAccount tokens
  * keep working.
+ *
+ * Reviews create nothing, so a failed attempt is sent again once, as client-go does, when the apiserver asked for
+ * it (429 from API Priority and Fairness, after its Retry-After, at most 1 s) or when a kept-alive connection was
+ * closed under the request (ECONNRESET on a reused socket); never past the timeout.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
@@ -17,6 +21,17 @@ export interface ReviewPoster {
 }
 
 const CREDENTIALS_TTL_MS = 60_000;
+const MAX_RETRY_AFTER_MS = 1000;
+
+/** A failure worth one more attempt, and how long to wait before it. */
+class Retryable extends Error {
+  constructor(
+    message: string,
+    readonly afterMs: number,
+  ) {
+    super(message);
+  }
+}
 
 export function createReviewPoster(config: KubeConfig, timeoutMs: number): ReviewPoster {
   const server = config.getCurrentCluster()?.server;
@@ -58,49 +73,72 @@ export function createReviewPoster(config: KubeConfig, timeoutMs: number): Revie
     async post(path, body) {
       await credentials();
       const payload = JSON.stringify(body);
-      const send = tls ? httpsRequest : httpRequest;
-      return new Promise((resolve, reject) => {
-        const req = send(
-          {
-            protocol: url.protocol,
-            hostname: url.hostname,
-            port: url.port,
-            path: `${url.pathname.replace(/\/$/, "")}${path}`,
-            method: "POST",
-            agent,
-            headers: {
-              ...headers,
-              "Content-Type": "application/json",
-              Accept: "application/json",
-              "Content-Length": Buffer.byteLength(payload),
-            },
-          },
-          (res: IncomingMessage) => {
-            let text = "";
-            res.setEncoding("utf8");
-            res.on("data", (d) => {
-              text += d;
-            });
-            res.on("end", () => {
-              if (res.statusCode !== 200 && res.statusCode !== 201) {
-                reject(new Error(`apiserver answered ${res.statusCode} to POST ${path}`));
-                return;
-              }
-              try {
-                resolve(JSON.parse(text) as Record<string, unknown>);
-              } catch {
-                reject(new Error(`apiserver answered POST ${path} with invalid JSON`));
-              }
-            });
-          },
-        );
-        req.setTimeout(timeoutMs, () => req.destroy(new Error(`POST ${path} timed out after ${timeoutMs} ms`)));
-        req.on("error", reject);
-        req.end(payload);
-      });
+      const deadline = performance.now() + timeoutMs;
+      try {
+        return await attempt(path, payload, timeoutMs);
+      } catch (error) {
+        if (!(error instanceof Retryable)) throw error;
+        const left = deadline - performance.now() - error.afterMs;
+        if (left <= 0) throw error;
+        await new Promise((r) => setTimeout(r, error.afterMs));
+        return attempt(path, payload, left).catch((again: Error) => {
+          throw again instanceof Retryable ? new Error(again.message) : again;
+        });
+      }
     },
     close() {
       agent?.destroy();
     },
   };
+
+  function attempt(path: string, payload: string, timeoutMs: number): Promise<Record<string, unknown>> {
+    const send = tls ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(
+        {
+          protocol: url.protocol,
+          hostname: url.hostname,
+          port: url.port,
+          path: `${url.pathname.replace(/\/$/, "")}${path}`,
+          method: "POST",
+          agent,
+          headers: {
+            ...headers,
+            "Content-Type": "application/json",
+            Accept: "application/json",
+            "Content-Length": Buffer.byteLength(payload),
+          },
+        },
+        (res: IncomingMessage) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (d) => {
+            text += d;
+          });
+          res.on("end", () => {
+            if (res.statusCode === 429) {
+              const seconds = Number(res.headers["retry-after"] ?? "0");
+              const afterMs = Number.isFinite(seconds) ? Math.min(Math.max(seconds, 0) * 1000, MAX_RETRY_AFTER_MS) : 0;
+              reject(new Retryable(`apiserver answered 429 to POST ${path}`, afterMs));
+              return;
+            }
+            if (res.statusCode !== 200 && res.statusCode !== 201) {
+              reject(new Error(`apiserver answered ${res.statusCode} to POST ${path}`));
+              return;
+            }
+            try {
+              resolve(JSON.parse(text) as Record<string, unknown>);
+            } catch {
+              reject(new Error(`apiserver answered POST ${path} with invalid JSON`));
+            }
+          });
+        },
+      );
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`POST ${path} timed out after ${timeoutMs} ms`)));
+      req.on("error", (error: NodeJS.ErrnoException) => {
+        reject(req.reusedSocket && error.code === "ECONNRESET" ? new Retryable(error.message, 0) : error);
+      });
+      req.end(payload);
+    });
+  }
 }

@@ -3,16 +3,23 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { createKubeClient } from "../../src/kube/client.js";
 
-let server: Server | undefined;
+const servers: Server[] = [];
 afterEach(() => {
-  server?.closeAllConnections();
-  server?.close();
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    server.close();
+  }
 });
+
+/** An answer of 429 Too Many Requests, as API Priority and Fairness gives when a priority level is full. */
+class Throttle {
+  constructor(readonly seconds: number) {}
+}
 
 /** A stand-in apiserver on loopback: answers each POST with respond(path, body). */
 async function fakeApiserver(respond: (path: string, body: Record<string, unknown>) => unknown | undefined) {
   const requests: Array<{ path: string; body: Record<string, unknown>; auth?: string }> = [];
-  server = createServer((req, res) => {
+  const server = createServer((req, res) => {
     let text = "";
     req.on("data", (d) => {
       text += d;
@@ -26,10 +33,15 @@ async function fakeApiserver(respond: (path: string, body: Record<string, unknow
       });
       const answer = respond(req.url ?? "", body);
       if (answer === undefined) return; // never answers
+      if (answer instanceof Throttle) {
+        res.writeHead(429, { "Retry-After": String(answer.seconds), "Content-Type": "application/json" }).end("{}");
+        return;
+      }
       res.writeHead(201, { "Content-Type": "application/json" }).end(JSON.stringify(answer));
     });
   });
-  await new Promise<void>((r) => server?.listen(0, "127.0.0.1", r));
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
   const config = new KubeConfig();
@@ -93,5 +105,27 @@ describe("Kubernetes client", () => {
     const started = Date.now();
     await expect(client.tokenReview({ token: "t", audiences: [] })).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("sends a review again once after a 429, waiting its Retry-After", async () => {
+    let throttled = 0;
+    const api = await fakeApiserver((_path, body) =>
+      throttled++ === 0 ? new Throttle(0) : { ...body, status: { authenticated: false, error: "invalid" } },
+    );
+    const client = createKubeClient(api.config, { timeoutMs: 1000, qps: 100, burst: 100 });
+    expect(await client.tokenReview({ token: "t", audiences: [] })).toEqual({ authenticated: false, error: "invalid" });
+    expect(api.requests).toHaveLength(2);
+  });
+
+  it("fails after a second 429, and never retries past the timeout", async () => {
+    const api = await fakeApiserver(() => new Throttle(0));
+    const client = createKubeClient(api.config, { timeoutMs: 1000, qps: 100, burst: 100 });
+    await expect(client.tokenReview({ token: "t", audiences: [] })).rejects.toThrow(/429/);
+    expect(api.requests).toHaveLength(2);
+
+    const slow = await fakeApiserver(() => new Throttle(5));
+    const impatient = createKubeClient(slow.config, { timeoutMs: 500, qps: 100, burst: 100 });
+    await expect(impatient.tokenReview({ token: "t", audiences: [] })).rejects.toThrow(/429/);
+    expect(slow.requests).toHaveLength(1);
   });
 });
