@@ -38,7 +38,7 @@ const { values } = parseArgs({
     burst: { type: "string", default: "200" },
     tokens: { type: "string", default: "1000000" },
     passwords: { type: "string", default: "1000000" },
-    "heap-mb": { type: "string", default: "128" },
+    "heap-mb": { type: "string", default: "96" },
     // Further V8 flags for rbac-gate, as the chart's nodeOptions.
     "node-options": { type: "string", default: "" },
   },

@@ -26,7 +26,7 @@ const { values } = parseArgs({
     minutes: { type: "string", default: "10" },
     rate: { type: "string", default: "400" },
     // The chart's NODE_OPTIONS --max-old-space-size (nodeMaxOldSpaceMB): rbac-gate as it runs in a cluster.
-    "heap-mb": { type: "string", default: "128" },
+    "heap-mb": { type: "string", default: "96" },
     // Further V8 flags for rbac-gate, e.g. "--optimize-for-size" (the chart's nodeOptions).
     "node-options": { type: "string", default: "" },
   },
