@@ -39,7 +39,7 @@ const { values } = parseArgs({
     tokens: { type: "string", default: "1000000" },
     passwords: { type: "string", default: "1000000" },
     "heap-mb": { type: "string", default: "96" },
-    // Further V8 flags for rbac-gate, as the chart's nodeOptions.
+    // Further flags for rbac-gate's NODE_OPTIONS, e.g. "--max-semi-space-size=8".
     "node-options": { type: "string", default: "" },
   },
 });

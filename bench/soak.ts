@@ -3,13 +3,13 @@
  * and invalid credentials, for a fixed time. Prints resident memory of the rbac-gate process over time and ends
  * with one line:
  *
- *   soak: minutes=M rate=R heap_cap_mb=H requests=N unexpected=U errors=E floors=F ... drift_pct=D range_pct=P
+ *   soak: minutes=M rate=R heap_cap_mb=H requests=N unexpected=U errors=E warm_from_s=W rss_warm_min_mb=…
+ *         rss_warm_max_mb=… rss_ceiling_drift_pct=D heap_used_floor_drift_pct=H …
  *
- * Resident memory of a garbage-collected process is a sawtooth: it climbs between major collections and drops at
- * each. A leak shows in the floors of the sawtooth: a floor is the first sample after a drop of more than 3 %.
- * drift_pct compares the last floor with the first floor after warm-up (the first fifth of the run), and needs at
- * least two floors; range_pct is the spread of every sample after the first floor around their median. Every
- * answer is checked: 200 for valid credentials, 401 for invalid ones.
+ * Resident memory of a garbage-collected process is a sawtooth: V8 grows its heap between major collections and
+ * its memory reducer gives pages back now and then. Each sample also reads V8's committed and used heap from
+ * rbac-gate's metrics, which shows what the sawtooth is made of. Every answer is checked: 200 for valid
+ * credentials, 401 for invalid ones.
  *
  *   npm run soak -- --minutes 10 --rate 400
  */
@@ -27,7 +27,7 @@ const { values } = parseArgs({
     rate: { type: "string", default: "400" },
     // The chart's NODE_OPTIONS --max-old-space-size (nodeMaxOldSpaceMB): rbac-gate as it runs in a cluster.
     "heap-mb": { type: "string", default: "96" },
-    // Further V8 flags for rbac-gate, e.g. "--optimize-for-size" (the chart's nodeOptions).
+    // Further flags for rbac-gate's NODE_OPTIONS, e.g. "--max-semi-space-size=8".
     "node-options": { type: "string", default: "" },
   },
 });
@@ -101,16 +101,23 @@ const fire = (i: number) => {
 
 const durationMs = minutes * 60_000;
 const start = Date.now();
-const samples: Array<{ t: number; rss: number }> = [];
+interface Sample {
+  readonly t: number;
+  readonly rss: number;
+  readonly heapUsed: number;
+}
+const samples: Sample[] = [];
 const tick = setInterval(() => {
   const due = Math.floor(((Date.now() - start) / 1000) * rate);
   while (sent < due) fire(sent);
 }, 10);
 const sampler = setInterval(
   async () => {
-    const s = { t: (Date.now() - start) / 1000, rss: rssMb() };
-    samples.push(s);
+    const t = (Date.now() - start) / 1000;
+    const rss = rssMb();
     const heap = await heapMb().catch(() => ({ total: Number.NaN, used: Number.NaN, external: Number.NaN }));
+    const s = { t, rss, heapUsed: heap.used };
+    samples.push(s);
     process.stdout.write(
       `t=${s.t.toFixed(0)}s requests=${sent} rss_mb=${s.rss.toFixed(1)} heap_total_mb=${heap.total.toFixed(1)} heap_used_mb=${heap.used.toFixed(1)} external_mb=${heap.external.toFixed(1)} unexpected=${unexpected} errors=${errors}\n`,
     );
@@ -122,23 +129,32 @@ await new Promise((r) => setTimeout(r, durationMs));
 clearInterval(tick);
 clearInterval(sampler);
 await new Promise((r) => setTimeout(r, 2000));
+// Warm-up ends with the first major collection that gives memory back (a drop of more than 3 %), and not before
+// the first fifth of the run. After it, the run is cut in thirds: a leak shows as the last third sitting higher
+// than the first, in resident memory (the ceilings: V8 regrows its heap to the same size between collections) and
+// in the live heap (the lowest used-heap sample of each third: right after a collection). The floors (samples
+// right after such drops) are printed too.
 const fifth = durationMs / 5;
-const floors = samples.filter((s, i) => i > 0 && s.t * 1000 > fifth && s.rss < (samples[i - 1]?.rss ?? 0) * 0.97);
-const first = floors[0];
-const last = floors.at(-1);
-const drift = first && last && floors.length >= 2 ? ((last.rss - first.rss) / first.rss) * 100 : Number.NaN;
-const settled = first
-  ? samples
-      .filter((s) => s.t >= first.t)
-      .map((s) => s.rss)
-      .sort((a, b) => a - b)
-  : [];
-const median = settled[Math.floor(settled.length / 2)] ?? Number.NaN;
-const range = (Math.max(...settled.map((r) => Math.abs(r - median))) / median) * 100;
+const dropped = (s: Sample, i: number) => i > 0 && s.rss < (samples[i - 1]?.rss ?? 0) * 0.97;
+const floors = samples.filter((s, i) => s.t * 1000 > fifth && dropped(s, i));
+const warm = samples.filter((s) => s.t >= (floors[0]?.t ?? Number.POSITIVE_INFINITY));
+const third = Math.floor(warm.length / 3);
+const [early, late] = [warm.slice(0, third), warm.slice(-third)];
+const maxOf = (xs: Sample[], f: (s: Sample) => number) => Math.max(...xs.map(f));
+const minOf = (xs: Sample[], f: (s: Sample) => number) => Math.min(...xs.map(f));
+const pct = (a: number, b: number) => (((b - a) / a) * 100).toFixed(1);
 const end = rssMb();
 process.stdout.write(`floors: ${floors.map((f) => `${f.t.toFixed(0)}s=${f.rss.toFixed(1)}MB`).join(" ")}\n`);
+const ceilingDrift = pct(
+  maxOf(early, (s) => s.rss),
+  maxOf(late, (s) => s.rss),
+);
+const heapFloorDrift = pct(
+  minOf(early, (s) => s.heapUsed),
+  minOf(late, (s) => s.heapUsed),
+);
 process.stdout.write(
-  `soak: minutes=${minutes} rate=${rate} heap_cap_mb=${values["heap-mb"]} node_options="${values["node-options"]}" requests=${sent} unexpected=${unexpected} errors=${errors} floors=${floors.length} rss_first_floor_mb=${first?.rss.toFixed(1)} rss_last_floor_mb=${last?.rss.toFixed(1)} rss_end_mb=${end.toFixed(1)} rss_max_mb=${Math.max(...samples.map((s) => s.rss)).toFixed(1)} drift_pct=${drift.toFixed(1)} range_pct=${range.toFixed(1)} gate_alive=${gate.process.child.exitCode === null}\n`,
+  `soak: minutes=${minutes} rate=${rate} heap_cap_mb=${values["heap-mb"]} requests=${sent} unexpected=${unexpected} errors=${errors} warm_from_s=${warm[0]?.t.toFixed(0)} rss_warm_min_mb=${minOf(warm, (s) => s.rss).toFixed(1)} rss_warm_max_mb=${maxOf(warm, (s) => s.rss).toFixed(1)} rss_ceiling_drift_pct=${ceilingDrift} heap_used_floor_drift_pct=${heapFloorDrift} rss_end_mb=${end.toFixed(1)} rss_max_mb=${maxOf(samples, (s) => s.rss).toFixed(1)} gate_alive=${gate.process.child.exitCode === null}\n`,
 );
 agent.destroy();
 await upstream.close();
