@@ -350,10 +350,10 @@ describe("As a security reviewer reading rbac-gate's log", () => {
 });
 
 describe("As a platform admin who set it up wrong", () => {
-  const startWith = async (kubeconfig: string) => {
+  const startWith = async (kubeconfig: string, extra = "") => {
     const dir = mkdtempSync(join(tmpdir(), "rbac-gate-wrong-"));
     writeFileSync(join(dir, "kubeconfig"), kubeconfig);
-    writeFileSync(join(dir, "config.yaml"), "kubernetes:\n  kubeconfig: kubeconfig\n  requestTimeout: 2s\n");
+    writeFileSync(join(dir, "config.yaml"), `kubernetes:\n  kubeconfig: kubeconfig\n  requestTimeout: 2s\n${extra}`);
     const proc = start(process.execPath, [MAIN, "--config", join(dir, "config.yaml"), "--port", "0"]);
     return { code: await proc.exited, output: proc.output() };
   };
@@ -374,6 +374,16 @@ describe("As a platform admin who set it up wrong", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("is refused at start with HTTPRoutes on when the Gateway API CRD is not installed, and says so", async () => {
+    const token = await createToken(kube, "rbac-gate-system", "rbac-gate");
+    const { code, output } = await startWith(
+      kubeconfigForToken(plane.server, plane.caData, token),
+      "  httpRoutes: true\n",
+    );
+    expect(code).toBe(1);
+    expect(output).toMatch(/^rbac-gate: cannot list httproutes: .*\(is the Gateway API HTTPRoute CRD installed\?\)$/m);
   });
 
   it("is refused at start with a clear line when the apiserver cannot be reached", async () => {
