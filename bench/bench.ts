@@ -19,6 +19,7 @@ const execFileAsync = promisify(execFile);
 import { freePort } from "../test/e2e/support/ports.js";
 import { start, stopAll, waitForHttp } from "../test/e2e/support/processes.js";
 import { startRbacGate } from "../test/e2e/support/rbac-gate.js";
+import { CHART_NODE_OPTIONS } from "./chart-node-options.js";
 import { type BenchPorts, benchNginxConfig } from "./nginx-bench.conf.js";
 
 const { values } = parseArgs({
@@ -53,7 +54,8 @@ audit: {allowSampleRate: 0.01}
 routes: [{host: "127.0.0.1", htpasswd: bench, allow: {authenticated: true}}]
 `,
 );
-const gate = await startRbacGate(["--config", join(dir, "config.yaml")]);
+// As the chart runs it: its NODE_OPTIONS (heap caps).
+const gate = await startRbacGate(["--config", join(dir, "config.yaml")], { NODE_OPTIONS: CHART_NODE_OPTIONS });
 
 // The floor: the least a Node.js webhook can do, answering 200 to every auth subrequest (its own process, on the
 // same Node.js as rbac-gate).

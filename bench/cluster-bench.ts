@@ -31,6 +31,7 @@ import {
   createToken,
 } from "../test/e2e/support/kube.js";
 import { stopAll } from "../test/e2e/support/processes.js";
+import { CHART_NODE_OPTIONS } from "./chart-node-options.js";
 
 const { values } = parseArgs({
   options: {
@@ -38,9 +39,8 @@ const { values } = parseArgs({
     burst: { type: "string", default: "200" },
     tokens: { type: "string", default: "1000000" },
     passwords: { type: "string", default: "1000000" },
-    "heap-mb": { type: "string", default: "96" },
-    // Further flags for rbac-gate's NODE_OPTIONS, e.g. "--max-semi-space-size=8".
-    "node-options": { type: "string", default: "" },
+    // NODE_OPTIONS for rbac-gate; default: the chart's.
+    "node-options": { type: "string", default: CHART_NODE_OPTIONS },
   },
 });
 const bursts = Number(values.bursts);
@@ -57,7 +57,7 @@ await createClusterRoleBinding(kube, "bench-reader", "bench-reader", [
 const users = execFileSync("htpasswd", ["-nbB", "-C", "10", "victim", "right-password"], { encoding: "utf8" });
 // rbac-gate as the chart runs it: NODE_OPTIONS --max-old-space-size (nodeMaxOldSpaceMB).
 const env = await startGateInCluster(plane, kube, "  qps: 5000\n  burst: 5000\n", {
-  NODE_OPTIONS: `--max-old-space-size=${values["heap-mb"]} ${values["node-options"]}`.trim(),
+  NODE_OPTIONS: values["node-options"],
 });
 // Static route for the password part, next to the Ingress routes.
 writeFileSync(join(env.dir, "users.htpasswd"), users);
@@ -169,7 +169,7 @@ process.stdout.write(
   `cluster-bench: bursts=${bursts} burst_size=${burstSize} tokenreviews_per_burst=${perBurst.map((p) => p.tr).join(",")} sars_per_burst=${perBurst.map((p) => p.sar).join(",")} cold_p50_ms=${median(cold).toFixed(2)} warm_p50_ms=${median(warm).toFixed(2)}\n`,
 );
 process.stdout.write(
-  `memory: heap_cap_mb=${values["heap-mb"]} node_options="${values["node-options"]}" invalid_tokens=${values.tokens} wrong_passwords=${values.passwords} non_401=${badTokens + badPasswords} rss_max_mb=${rssMax.toFixed(1)} rss_end_mb=${rssEnd.toFixed(1)} bound_mb=200\n`,
+  `memory: node_options="${values["node-options"]}" invalid_tokens=${values.tokens} wrong_passwords=${values.passwords} non_401=${badTokens + badPasswords} rss_max_mb=${rssMax.toFixed(1)} rss_end_mb=${rssEnd.toFixed(1)} bound_mb=200\n`,
 );
 agent.destroy();
 await env.upstream.close();

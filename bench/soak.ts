@@ -20,15 +20,14 @@ import { parseArgs } from "node:util";
 import { startGateBehindNginx } from "../test/e2e/support/gate-behind-nginx.js";
 import { freePort } from "../test/e2e/support/ports.js";
 import { stopAll } from "../test/e2e/support/processes.js";
+import { CHART_NODE_OPTIONS } from "./chart-node-options.js";
 
 const { values } = parseArgs({
   options: {
     minutes: { type: "string", default: "10" },
     rate: { type: "string", default: "400" },
-    // The chart's NODE_OPTIONS --max-old-space-size (nodeMaxOldSpaceMB): rbac-gate as it runs in a cluster.
-    "heap-mb": { type: "string", default: "96" },
-    // Further flags for rbac-gate's NODE_OPTIONS, e.g. "--max-semi-space-size=8".
-    "node-options": { type: "string", default: "" },
+    // NODE_OPTIONS for rbac-gate; default: the chart's.
+    "node-options": { type: "string", default: CHART_NODE_OPTIONS },
   },
 });
 const minutes = Number(values.minutes);
@@ -52,7 +51,7 @@ htpasswd: {files: [{name: team, path: users.htpasswd}]}
 routes: [{host: app.example.test, htpasswd: team, allow: {authenticated: true}}]
 `,
   },
-  { NODE_OPTIONS: `--max-old-space-size=${values["heap-mb"]} ${values["node-options"]}`.trim() },
+  { NODE_OPTIONS: values["node-options"] },
 );
 const pid = gate.process.child.pid as number;
 const rssMb = () => {
@@ -154,7 +153,7 @@ const heapFloorDrift = pct(
   minOf(late, (s) => s.heapUsed),
 );
 process.stdout.write(
-  `soak: minutes=${minutes} rate=${rate} heap_cap_mb=${values["heap-mb"]} requests=${sent} unexpected=${unexpected} errors=${errors} warm_from_s=${warm[0]?.t.toFixed(0)} rss_warm_min_mb=${minOf(warm, (s) => s.rss).toFixed(1)} rss_warm_max_mb=${maxOf(warm, (s) => s.rss).toFixed(1)} rss_ceiling_drift_pct=${ceilingDrift} heap_used_floor_drift_pct=${heapFloorDrift} rss_end_mb=${end.toFixed(1)} rss_max_mb=${maxOf(samples, (s) => s.rss).toFixed(1)} gate_alive=${gate.process.child.exitCode === null}\n`,
+  `soak: minutes=${minutes} rate=${rate} node_options="${values["node-options"]}" requests=${sent} unexpected=${unexpected} errors=${errors} warm_from_s=${warm[0]?.t.toFixed(0)} rss_warm_min_mb=${minOf(warm, (s) => s.rss).toFixed(1)} rss_warm_max_mb=${maxOf(warm, (s) => s.rss).toFixed(1)} rss_ceiling_drift_pct=${ceilingDrift} heap_used_floor_drift_pct=${heapFloorDrift} rss_end_mb=${end.toFixed(1)} rss_max_mb=${maxOf(samples, (s) => s.rss).toFixed(1)} gate_alive=${gate.process.child.exitCode === null}\n`,
 );
 agent.destroy();
 await upstream.close();
