@@ -128,15 +128,15 @@ await new Promise((r) => setTimeout(r, durationMs));
 clearInterval(tick);
 clearInterval(sampler);
 await new Promise((r) => setTimeout(r, 2000));
-// Warm-up ends with the first major collection that gives memory back (a drop of more than 3 %), and not before
-// the first fifth of the run. After it, the run is cut in thirds: a leak shows as the last third sitting higher
+// Warm-up ends with the first major collection after the first fifth of the run that gives memory back (a drop of
+// more than 3 %), or with that fifth when there is none. After it, the run is cut in thirds: a leak shows as the last third sitting higher
 // than the first, in resident memory (the ceilings: V8 regrows its heap to the same size between collections) and
 // in the live heap (the lowest used-heap sample of each third: right after a collection). The floors (samples
 // right after such drops) are printed too.
 const fifth = durationMs / 5;
 const dropped = (s: Sample, i: number) => i > 0 && s.rss < (samples[i - 1]?.rss ?? 0) * 0.97;
 const floors = samples.filter((s, i) => s.t * 1000 > fifth && dropped(s, i));
-const warm = samples.filter((s) => s.t >= (floors[0]?.t ?? Number.POSITIVE_INFINITY));
+const warm = samples.filter((s) => s.t >= (floors[0]?.t ?? fifth / 1000));
 const third = Math.floor(warm.length / 3);
 const [early, late] = [warm.slice(0, third), warm.slice(-third)];
 const maxOf = (xs: Sample[], f: (s: Sample) => number) => Math.max(...xs.map(f));
