@@ -7,6 +7,9 @@
  *   bench: floor_ratio_close=R1 floor_ratio_keepalive=R2 vs_apr1=R3 vs_bcrypt10=R4 p99_added_ms=R5
  *
  *   npm run bench -- --seconds 8 --connections 32
+ *
+ * rbac-gate runs with the chart's NODE_OPTIONS (its V8 heap caps), as in a cluster; GATE_NODE_OPTIONS replaces
+ * them, e.g. GATE_NODE_OPTIONS= npm run bench for none.
  */
 import { execFile, execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -54,8 +57,10 @@ audit: {allowSampleRate: 0.01}
 routes: [{host: "127.0.0.1", htpasswd: bench, allow: {authenticated: true}}]
 `,
 );
-// As the chart runs it: its NODE_OPTIONS (heap caps).
-const gate = await startRbacGate(["--config", join(dir, "config.yaml")], { NODE_OPTIONS: CHART_NODE_OPTIONS });
+// As the chart runs it: its NODE_OPTIONS (heap caps), unless GATE_NODE_OPTIONS says otherwise.
+const gate = await startRbacGate(["--config", join(dir, "config.yaml")], {
+  NODE_OPTIONS: process.env.GATE_NODE_OPTIONS ?? CHART_NODE_OPTIONS,
+});
 
 // The floor: the least a Node.js webhook can do, answering 200 to every auth subrequest (its own process, on the
 // same Node.js as rbac-gate).
