@@ -113,7 +113,14 @@ export async function watchCollection<T extends KubernetesObject>(
   };
 }
 
+/** One line for a log or a start-up refusal: client-node's ApiException message spans lines and every header. */
 export function describe(err: unknown): string {
+  const e = err as { code?: unknown; body?: unknown } | null;
+  if (err instanceof Error && typeof e?.code === "number") {
+    const body = typeof e.body === "string" ? e.body : JSON.stringify(e.body ?? "");
+    const message = /"message":"([^"]*)"/.exec(body)?.[1] ?? body.trim();
+    return `status ${e.code}: ${message.replace(/\s+/g, " ").slice(0, 200)}`;
+  }
   if (err instanceof Error) return err.message;
   if (typeof err === "object" && err !== null) {
     const e = err as { code?: unknown; statusCode?: unknown; body?: unknown };

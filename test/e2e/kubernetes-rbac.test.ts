@@ -383,7 +383,9 @@ describe("As a platform admin who set it up wrong", () => {
       "  httpRoutes: true\n",
     );
     expect(code).toBe(1);
-    expect(output).toMatch(/^rbac-gate: cannot list httproutes: .*\(is the Gateway API HTTPRoute CRD installed\?\)$/m);
+    expect(output).toMatch(
+      /^rbac-gate: cannot list httproutes: status 404: 404 page not found \(is the Gateway API HTTPRoute CRD installed\?\)$/m,
+    );
   });
 
   it("is refused at start with a clear line when the apiserver cannot be reached", async () => {
