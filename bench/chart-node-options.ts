@@ -7,7 +7,6 @@ import { parse } from "yaml";
 
 const values = parse(readFileSync(new URL("../charts/rbac-gate/values.yaml", import.meta.url), "utf8")) as {
   nodeMaxOldSpaceMB: number;
-  nodeMaxSemiSpaceMB: number;
 };
 
-export const CHART_NODE_OPTIONS = `--max-old-space-size=${values.nodeMaxOldSpaceMB} --max-semi-space-size=${values.nodeMaxSemiSpaceMB}`;
+export const CHART_NODE_OPTIONS = `--max-old-space-size=${values.nodeMaxOldSpaceMB}`;

@@ -50,7 +50,6 @@ const RULES: Record<string, Schema> = {
   "config.regulation.lockout": DURATION,
   terminationGracePeriodSeconds: { minimum: 1 },
   nodeMaxOldSpaceMB: { minimum: 64, maximum: 16384 },
-  nodeMaxSemiSpaceMB: { minimum: 1, maximum: 128 },
   preStopSleepSeconds: { minimum: 0 },
   "service.type": { enum: ["ClusterIP", "NodePort", "LoadBalancer"] },
   "service.port": { minimum: 1, maximum: 65535 },
