@@ -121,7 +121,8 @@ function backendService(
     }
     services.add(ref.name);
   }
-  if (services.size === 0) return { problem: "service-proxy authorization needs a Service backend" };
+  // No Service at all is clusterRoute's own check, as for an Ingress.
+  if (services.size === 0) return {};
   if (services.size > 1) return { problem: "service-proxy authorization needs one Service per rule, not a split" };
   return { service: [...services][0] as string };
 }

@@ -28,16 +28,18 @@ export interface AuthRequestLine {
 /** Reads the original request from what the proxy itself sets. */
 export type Dialect = (header: HeaderReader, line?: AuthRequestLine) => Result<OriginalRequest, DialectProblem>;
 
-/** The last entry of an X-Forwarded-For list: the one the proxy appended, i.e. the address it saw. */
+/**
+ * The last entry of an X-Forwarded-For list: the one the proxy appended, i.e. the address it saw. Whether it looks
+ * like an address is readOriginalRequest's check, as for every dialect's address.
+ */
 export function lastForwardedFor(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const comma = value.lastIndexOf(",");
-  const last = (comma === -1 ? value : value.slice(comma + 1)).trim();
-  return ADDRESS.test(last) ? last : undefined;
+  return (comma === -1 ? value : value.slice(comma + 1)).trim();
 }
 
 /** An IPv4 or IPv6 address literal, loosely: only used to key regulation, never to identify anyone. */
-export const ADDRESS = /^[0-9a-fA-F.:]{2,45}$/;
+const ADDRESS = /^[0-9a-fA-F.:]{2,45}$/;
 
 /**
  * The original request from the parts a dialect found: host, path and method normalized (any problem makes the
