@@ -117,9 +117,18 @@ export async function watchCollection<T extends KubernetesObject>(
 export function describe(err: unknown): string {
   const e = err as { code?: unknown; body?: unknown } | null;
   if (err instanceof Error && typeof e?.code === "number") {
-    const body = typeof e.body === "string" ? e.body : JSON.stringify(e.body ?? "");
-    const message = /"message":"([^"]*)"/.exec(body)?.[1] ?? body.trim();
-    return `status ${e.code}: ${message.replace(/\s+/g, " ").slice(0, 200)}`;
+    // The body is the apiserver's Status (JSON with a message) or, for a path it does not serve, plain text.
+    let status: unknown = e.body;
+    if (typeof e.body === "string") {
+      try {
+        status = JSON.parse(e.body);
+      } catch {
+        status = undefined;
+      }
+    }
+    const message = (status as { message?: unknown } | undefined)?.message;
+    const text = typeof message === "string" ? message : String(e.body ?? "");
+    return `status ${e.code}: ${text.trim().replace(/\s+/g, " ").slice(0, 200)}`;
   }
   if (err instanceof Error) return err.message;
   if (typeof err === "object" && err !== null) {
