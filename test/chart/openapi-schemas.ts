@@ -4,28 +4,11 @@
  * IntOrString and Quantity accepting both forms.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { type RequestOptions, request } from "node:https";
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { apiserverJson } from "../e2e/support/apiserver-http.js";
 
 type Schema = Record<string, unknown>;
-
-async function fetchJson(config: KubeConfig, path: string): Promise<Schema> {
-  const options: RequestOptions = {};
-  await config.applyToHTTPSOptions(options);
-  return new Promise((resolve, reject) => {
-    const req = request(`${config.getCurrentCluster()?.server}${path}`, options, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => {
-        body += d;
-      });
-      res.on("end", () => resolve(JSON.parse(body) as Schema));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 const SPECIAL: Record<string, Schema> = {
   "io.k8s.apimachinery.pkg.util.intstr.IntOrString": { oneOf: [{ type: "string" }, { type: "integer" }] },
@@ -56,7 +39,7 @@ const mapValues = (o: Schema, f: (v: unknown) => unknown): Schema =>
  * @returns the kubeconform -schema-location template for dir
  */
 export async function writeSchemas(config: KubeConfig, dir: string): Promise<string> {
-  const spec = await fetchJson(config, "/openapi/v2");
+  const { body: spec } = await apiserverJson<Schema>(config, "GET", "/openapi/v2");
   const definitions = mapValues(spec.definitions as Schema, (v) => strict(v)) as Record<string, Schema>;
   Object.assign(definitions, SPECIAL);
   // One file holds every definition; each kind's file only points into it (relative $ref), as

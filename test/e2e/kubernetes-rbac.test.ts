@@ -21,6 +21,7 @@ import {
   createServiceAccount,
   createToken,
   grantHelloAppProxy,
+  HELLO_APP_PROXY_QUESTION,
   type Kube,
   kubeconfigForToken,
   putSecret,
@@ -314,14 +315,8 @@ describe("As a security reviewer reading rbac-gate's log", () => {
       path: "/",
       clientAddress: "127.0.0.1",
       route: "ingress default/hello-app",
-      user: "system:serviceaccount:default:consumer",
-      resourceAttributes: {
-        namespace: "default",
-        verb: "get",
-        resource: "services",
-        subresource: "proxy",
-        name: "hello-app",
-      },
+      user: HELLO_APP_PROXY_QUESTION.user,
+      resourceAttributes: HELLO_APP_PROXY_QUESTION.resourceAttributes,
       status: 200,
     });
     expect(hello?.groups).toContain("system:serviceaccounts:default");

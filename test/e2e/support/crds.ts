@@ -3,10 +3,10 @@
  * tools/build.sh into <tools cache>/crds), installed into a test apiserver; and HTTPRoutes to route through.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { type RequestOptions, request } from "node:https";
 import { dirname, join } from "node:path";
 import { CustomObjectsApi, type V1CustomResourceDefinition } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
+import { apiserverJson } from "./apiserver-http.js";
 import type { Kube } from "./kube.js";
 import { toolsBin } from "./tools.js";
 
@@ -29,28 +29,8 @@ interface ApiBody {
   readonly resources?: ReadonlyArray<{ kind: string; name: string }>;
 }
 
-/** Sends a JSON body as written: client-node's typed models would drop the x-kubernetes-* schema extensions. */
-async function sendJson(
-  kube: Kube,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: ApiBody }> {
-  const options: RequestOptions = { method, headers: { "content-type": "application/json" } };
-  await kube.config.applyToHTTPSOptions(options);
-  return new Promise((resolve, reject) => {
-    const req = request(`${kube.config.getCurrentCluster()?.server}${path}`, options, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => {
-        text += d;
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || "{}") as ApiBody }));
-    });
-    req.on("error", reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
+const sendJson = (kube: Kube, method: string, path: string, body?: unknown) =>
+  apiserverJson<ApiBody>(kube.config, method, path, body);
 
 /** Creates the CRDs and waits until the apiserver serves each of them. */
 export async function installCrds(kube: Kube, crds: readonly V1CustomResourceDefinition[]): Promise<void> {

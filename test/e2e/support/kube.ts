@@ -3,7 +3,6 @@
  * ServiceAccounts and their tokens (TokenRequest), Roles, ClusterRoles and bindings, Secrets, and waiting until an
  * RBAC change is visible to the authorizer (which reads from informers: poll a SubjectAccessReview, never sleep).
  */
-import { request as httpsRequest, type RequestOptions } from "node:https";
 import {
   AuthenticationV1Api,
   AuthorizationV1Api,
@@ -15,6 +14,7 @@ import {
   type V1PolicyRule,
   type V1ResourceAttributes,
 } from "@kubernetes/client-node";
+import { apiserverText } from "./apiserver-http.js";
 
 export interface Kube {
   readonly config: KubeConfig;
@@ -238,21 +238,7 @@ current-context: test
 
 /** Sum of the apiserver's apiserver_request_total for one resource: the calls it received, counted by itself. */
 export async function apiserverRequests(kube: Kube, resource: string): Promise<number> {
-  const cluster = kube.config.getCurrentCluster();
-  const opts: RequestOptions = {};
-  await kube.config.applyToHTTPSOptions(opts);
-  const text = await new Promise<string>((resolve, reject) => {
-    const req = httpsRequest(`${cluster?.server}/metrics`, opts, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => {
-        body += d;
-      });
-      res.on("end", () => resolve(body));
-    });
-    req.on("error", reject);
-    req.end();
-  });
+  const { text } = await apiserverText(kube.config, "GET", "/metrics");
   let total = 0;
   for (const line of text.split("\n")) {
     if (line.startsWith("apiserver_request_total{") && line.includes(`resource="${resource}"`)) {
