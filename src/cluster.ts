@@ -69,6 +69,7 @@ export async function buildCluster(
       namespaces: k.secretNamespaces,
       usernamePrefix: k.htpasswdUsernamePrefix,
       allowWeakSchemes: config.htpasswd.allowWeakSchemes,
+      limits: config.htpasswd.limits,
       onLoad: (source, users, weak) => metrics.htpasswdUsers(source, users, weak),
     },
     logger,

@@ -49,6 +49,7 @@ export async function buildService(config: Config, logger: Logger, options: Serv
   const metrics = options.metrics ?? createMetrics();
   const { store: files, problems } = await HtpasswdFiles.open(config.htpasswd.files, {
     allowWeakSchemes: config.htpasswd.allowWeakSchemes,
+    limits: config.htpasswd.limits,
     logger,
     onLoad: (source, users, weak) => metrics.htpasswdUsers(source, users, weak),
     ...(options.htpasswdPollIntervalMs === undefined ? {} : { pollIntervalMs: options.htpasswdPollIntervalMs }),

@@ -2,6 +2,7 @@
  * The resolved configuration: complete (defaults applied), validated and deeply frozen. Handlers only ever see
  * this type, never raw options.
  */
+import type { HashLimits } from "../authn/htpasswd/schemes.js";
 import type { IdentityHeaderNames } from "../core/decision.js";
 import type { Route } from "../core/routes.js";
 import type { KubernetesConfig } from "./kubernetes.js";
@@ -34,6 +35,7 @@ export interface Config {
   readonly identityHeaders: IdentityHeaderNames;
   readonly htpasswd: {
     readonly allowWeakSchemes: boolean;
+    readonly limits: HashLimits;
     readonly cache: { readonly ttlMs: number; readonly maxEntries: number };
     readonly files: readonly HtpasswdFileSource[];
   };

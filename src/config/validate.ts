@@ -3,6 +3,7 @@
  * at once, one line each, naming where: `routes[2].host has "Foo_bar": it must be ...`.
  */
 import { resolve } from "node:path";
+import { DEFAULT_HASH_LIMITS, type HashLimits } from "../authn/htpasswd/schemes.js";
 import { normalizeHost, normalizePath } from "../core/normalize.js";
 import { fail, ok, type Result } from "../core/result.js";
 import type { Route, RouteAuthorization } from "../core/routes.js";
@@ -153,8 +154,9 @@ function readIdentityHeaders(problems: Problems, v: unknown): Config["identityHe
 /** @param names receives every well-formed source name, so routes are checked against them even if a file entry has other problems. */
 function readHtpasswd(problems: Problems, v: unknown, baseDir: string, names: Set<string>): Config["htpasswd"] {
   const opts = readObject(problems, "htpasswd", v) ?? {};
-  checkKnownFields(problems, "htpasswd", opts, ["allowWeakSchemes", "cache", "files"]);
+  checkKnownFields(problems, "htpasswd", opts, ["allowWeakSchemes", "limits", "cache", "files"]);
   const allowWeakSchemes = readBoolean(problems, "htpasswd.allowWeakSchemes", opts.allowWeakSchemes) ?? true;
+  const limits = readHashLimits(problems, opts.limits);
   const cacheOpts = readObject(problems, "htpasswd.cache", opts.cache) ?? {};
   checkKnownFields(problems, "htpasswd.cache", cacheOpts, ["ttl", "maxEntries"]);
   const cache = {
@@ -190,7 +192,22 @@ function readHtpasswd(problems: Problems, v: unknown, baseDir: string, names: Se
       if (name === undefined || path === undefined) return undefined;
       return { name, path: resolve(baseDir, path), usernamePrefix: usernamePrefix ?? "", groups: groups ?? [] };
     }) ?? [];
-  return { allowWeakSchemes, cache, files };
+  return { allowWeakSchemes, limits, cache, files };
+}
+
+function readHashLimits(problems: Problems, v: unknown): HashLimits {
+  const opts = readObject(problems, "htpasswd.limits", v) ?? {};
+  const d = DEFAULT_HASH_LIMITS;
+  checkKnownFields(problems, "htpasswd.limits", opts, Object.keys(d));
+  const read = (field: keyof HashLimits, min: number, max: number) =>
+    readInteger(problems, `htpasswd.limits.${field}`, opts[field], min, max) ?? d[field];
+  return {
+    // bcrypt's own range is 4..31; SHA-crypt's is 1,000..999,999,999.
+    maxBcryptCost: read("maxBcryptCost", 4, 31),
+    maxShaCryptRounds: read("maxShaCryptRounds", 1000, 999_999_999),
+    maxLineBytes: read("maxLineBytes", 256, 1 << 20),
+    maxPasswordBytes: read("maxPasswordBytes", 72, 1 << 16),
+  };
 }
 
 /** In cluster mode routes are optional (Ingresses provide them) and may accept bearer tokens. */

@@ -11,6 +11,7 @@
  */
 import { CoreV1Api, type KubeConfig, type V1Secret } from "@kubernetes/client-node";
 import { parseAuthMap, parseHtpasswd } from "../authn/htpasswd/parse.js";
+import type { HashLimits } from "../authn/htpasswd/schemes.js";
 import type { HtpasswdStore, HtpasswdUsers } from "../authn/htpasswd/store.js";
 import type { Logger } from "../log.js";
 import { type WatchedCollection, watchCollection } from "./watch.js";
@@ -22,6 +23,7 @@ export interface SecretWatchOptions {
   readonly namespaces: "all" | readonly string[];
   readonly usernamePrefix: string;
   readonly allowWeakSchemes: boolean;
+  readonly limits?: HashLimits;
   /** Told how many users, and how many with weak hashes, each parsed Secret gave. */
   readonly onLoad?: (source: string, users: number, weak: number) => void;
 }
@@ -36,18 +38,17 @@ const KEY = /^secret:(auth-file|auth-map):([^/]+)\/(.+)$/;
 export function usersFromSecret(
   secret: V1Secret,
   format: "auth-file" | "auth-map",
-  options: Pick<SecretWatchOptions, "usernamePrefix" | "allowWeakSchemes">,
+  options: Pick<SecretWatchOptions, "usernamePrefix" | "allowWeakSchemes" | "limits">,
 ): { users?: HtpasswdUsers; problems: string[]; weak: number } {
   const data = secret.data ?? {};
   const decode = (v: string) => Buffer.from(v, "base64").toString("utf8");
   const namespace = secret.metadata?.namespace ?? "";
-  const parseOptions = { allowWeakSchemes: options.allowWeakSchemes };
   let parsed: ReturnType<typeof parseHtpasswd>;
   if (format === "auth-file") {
     if (data.auth === undefined) return { problems: ['the Secret has no "auth" key'], weak: 0 };
-    parsed = parseHtpasswd(decode(data.auth), parseOptions);
+    parsed = parseHtpasswd(decode(data.auth), options);
   } else {
-    parsed = parseAuthMap(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, decode(v)])), parseOptions);
+    parsed = parseAuthMap(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, decode(v)])), options);
   }
   const prefix = `${options.usernamePrefix}${namespace}`;
   const extra = (secret.metadata?.annotations?.[GROUPS_ANNOTATION] ?? "")

@@ -8,6 +8,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { parseHtpasswd } from "../authn/htpasswd/parse.js";
+import type { HashLimits } from "../authn/htpasswd/schemes.js";
 import type { HtpasswdStore, HtpasswdUsers } from "../authn/htpasswd/store.js";
 import type { HtpasswdFileSource } from "../config/config.js";
 import type { Logger } from "../log.js";
@@ -15,6 +16,7 @@ import { type FileWatch, watchFile } from "./file-watch.js";
 
 export interface HtpasswdFilesOptions {
   readonly allowWeakSchemes: boolean;
+  readonly limits?: HashLimits;
   /** Safety-net re-read interval; change notifications usually act within milliseconds. */
   readonly pollIntervalMs?: number;
   readonly logger: Logger;
@@ -88,7 +90,7 @@ export class HtpasswdFiles implements HtpasswdStore {
       return code;
     }
     if (text === source.text) return undefined;
-    const parsed = parseHtpasswd(text, { allowWeakSchemes: this.options.allowWeakSchemes });
+    const parsed = parseHtpasswd(text, this.options);
     const first = source.text === undefined;
     source.text = text;
     const { usernamePrefix, groups } = spec;

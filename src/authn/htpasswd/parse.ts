@@ -6,8 +6,18 @@
  * first line for a name wins. auth-map: each key is a user name and its value the hash.
  *
  * Problems name the line and the user, never the hash. An entry with a problem is left out; the others load.
+ * A tenant writes the text, so parsing is linear in its length (no backtracking pattern sees a whole line), a line
+ * over limits.maxLineBytes is refused before it is looked at further, and a hash whose work parameters exceed
+ * the limits is refused like any other bad entry.
  */
-import { detectScheme, type HashScheme, WEAK_SCHEMES } from "./schemes.js";
+import {
+  DEFAULT_HASH_LIMITS,
+  detectScheme,
+  exceedsLimits,
+  type HashLimits,
+  type HashScheme,
+  WEAK_SCHEMES,
+} from "./schemes.js";
 
 export interface HtpasswdEntry {
   readonly username: string;
@@ -25,15 +35,24 @@ export interface ParsedHtpasswd {
 
 export interface ParseOptions {
   readonly allowWeakSchemes: boolean;
+  /** Default: DEFAULT_HASH_LIMITS. */
+  readonly limits?: HashLimits;
 }
 
 export function parseHtpasswd(text: string, options: ParseOptions): ParsedHtpasswd {
   const pairs: Array<readonly [string, string, string]> = [];
   const problems: string[] = [];
+  const maxLineBytes = (options.limits ?? DEFAULT_HASH_LIMITS).maxLineBytes;
   const lines = text.split("\n");
   lines.forEach((rawLine, index) => {
-    const line = rawLine.replace(/\s+$/, "");
     const where = `line ${index + 1}`;
+    const tooLong = overLength(rawLine, maxLineBytes);
+    if (tooLong !== undefined) {
+      problems.push(`${where}${nameOf(rawLine)} has ${tooLong}`);
+      return;
+    }
+    // trimEnd strips what /\s+$/ did, in linear time (the pattern is quadratic on a long run of whitespace).
+    const line = rawLine.trimEnd();
     if (line === "" || line.startsWith("#")) return;
     const colon = line.indexOf(":");
     if (colon <= 0) {
@@ -48,9 +67,37 @@ export function parseHtpasswd(text: string, options: ParseOptions): ParsedHtpass
 }
 
 export function parseAuthMap(map: Readonly<Record<string, string>>, options: ParseOptions): ParsedHtpasswd {
-  const pairs = Object.entries(map).map(([name, hash]) => [`key "${name}"`, name, hash.replace(/\s+$/, "")] as const);
-  return collect(pairs, [], options);
+  const maxLineBytes = (options.limits ?? DEFAULT_HASH_LIMITS).maxLineBytes;
+  const pairs: Array<readonly [string, string, string]> = [];
+  const problems: string[] = [];
+  for (const [name, hash] of Object.entries(map)) {
+    const tooLong = overLength(name, maxLineBytes) ?? overLength(hash, maxLineBytes);
+    if (tooLong !== undefined) problems.push(`key ${quotedName(name) ?? "(long)"} has ${tooLong}`);
+    else pairs.push([`key "${name}"`, name, hash.trimEnd()]);
+  }
+  return collect(pairs, problems, options);
 }
+
+/** The problem with a line (or value) longer than max bytes, measured without looking at its content. */
+function overLength(text: string, max: number): string | undefined {
+  // A UTF-16 unit is 1 to 3 UTF-8 bytes: the (linear, native) byte count is needed only near the limit.
+  if (text.length * 3 <= max) return undefined;
+  const bytes = Buffer.byteLength(text, "utf8");
+  return bytes > max ? `${bytes} bytes: the limit is htpasswd.limits.maxLineBytes (${max})` : undefined;
+}
+
+/** `: user "name"` for a line too long to parse, when its name is short and printable; the rest is never read. */
+function nameOf(line: string): string {
+  const colon = line.indexOf(":");
+  const name = colon > 0 ? quotedName(line.slice(0, colon)) : undefined;
+  return name === undefined ? "" : `: user ${name}`;
+}
+
+function quotedName(name: string): string | undefined {
+  return name.length <= 256 && !CONTROL.test(name) ? `"${name}"` : undefined;
+}
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function collect(
   pairs: ReadonlyArray<readonly [string, string, string]>,
@@ -61,7 +108,7 @@ function collect(
   const weakUsers: string[] = [];
   for (const [where, username, hash] of pairs) {
     const subject = `${where}: user "${username}"`;
-    if (/[\u0000-\u001f\u007f]/.test(username)) {
+    if (CONTROL.test(username)) {
       problems.push(`${where} has a user name with control characters`);
       continue;
     }
@@ -72,6 +119,11 @@ function collect(
     const detected = detectScheme(hash);
     if (!detected.ok) {
       problems.push(`${subject} has ${detected.problem}`);
+      continue;
+    }
+    const overLimits = exceedsLimits(hash, detected.scheme, options.limits ?? DEFAULT_HASH_LIMITS);
+    if (overLimits !== undefined) {
+      problems.push(`${subject} has ${overLimits}`);
       continue;
     }
     if (WEAK_SCHEMES.has(detected.scheme)) {

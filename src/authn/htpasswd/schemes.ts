@@ -53,6 +53,52 @@ const UNSUPPORTED: ReadonlyArray<readonly [string, string]> = [
   ["_", "BSDi extended DES"],
 ];
 
+/**
+ * Bounds on what one entry may cost to check. A tenant writes the hash, so its work parameters are untrusted:
+ * without bounds one bcrypt cost-30 or SHA-crypt rounds=999999999 entry stalls or kills the gate for everyone.
+ */
+export interface HashLimits {
+  readonly maxBcryptCost: number;
+  readonly maxShaCryptRounds: number;
+  /** Longer lines (or auth-map values) are refused before they are looked at further. */
+  readonly maxLineBytes: number;
+  /** A longer password is refused without hashing: SHA-crypt's work grows with the password's length. */
+  readonly maxPasswordBytes: number;
+}
+
+/**
+ * Defaults: bcrypt 12 takes ~0.25 s on one core (htpasswd -B makes 5, most tools 10); SHA-crypt's standard is
+ * 5,000 rounds and 50,000 take ~0.35 s with a password of maxPasswordBytes; a line of a long name and a bcrypt
+ * hash is under 400 bytes.
+ */
+export const DEFAULT_HASH_LIMITS: HashLimits = Object.freeze({
+  maxBcryptCost: 12,
+  maxShaCryptRounds: 50_000,
+  maxLineBytes: 4096,
+  maxPasswordBytes: 1024,
+});
+
+/** SHA-crypt's rounds when the hash does not say (the specification's default). */
+const DEFAULT_SHA_CRYPT_ROUNDS = 5000;
+
+/** Why a recognized hash costs more than limits allow, or undefined. Says the parameter, never the hash. */
+export function exceedsLimits(hash: string, scheme: HashScheme, limits: HashLimits): string | undefined {
+  if (scheme === "bcrypt") {
+    const cost = Number(hash.slice(4, 6));
+    return cost > limits.maxBcryptCost
+      ? `a bcrypt cost of ${cost}: the limit is htpasswd.limits.maxBcryptCost (${limits.maxBcryptCost})`
+      : undefined;
+  }
+  if (scheme === "sha256-crypt" || scheme === "sha512-crypt") {
+    const match = /^\$[56]\$rounds=([0-9]+)\$/.exec(hash);
+    const rounds = match ? Number(match[1]) : DEFAULT_SHA_CRYPT_ROUNDS;
+    return rounds > limits.maxShaCryptRounds
+      ? `${rounds} SHA-crypt rounds: the limit is htpasswd.limits.maxShaCryptRounds (${limits.maxShaCryptRounds})`
+      : undefined;
+  }
+  return undefined;
+}
+
 export type SchemeDetection =
   | { readonly ok: true; readonly scheme: HashScheme }
   | { readonly ok: false; readonly problem: string };

@@ -20,6 +20,16 @@ function equal(a: string | Buffer, b: string | Buffer): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * The password's UTF-8 bytes as a string of one character per byte. apache-md5 and apache-crypt (through
+ * unix-crypt-td-js) read each UTF-16 code unit as one byte, as Node's "ascii"/"latin1" encodings do; given this
+ * string they hash exactly the bytes nginx's crypt() hashes, so "pässwörd" matches and a string whose code units
+ * merely truncate to another password's bytes does not.
+ */
+function utf8Bytes(password: string): string {
+  return Buffer.from(password, "utf8").toString("latin1");
+}
+
 const sha1 = (...parts: Buffer[]) => {
   const h = createHash("sha1");
   for (const p of parts) h.update(p);
@@ -34,9 +44,9 @@ export const verifyPassword: PasswordCheck = async (password, { hash, scheme }) 
         return await bcrypt.compare(password, hash.startsWith("$2y$") ? `$2b$${hash.slice(4)}` : hash);
       case "apr1":
       case "md5-crypt":
-        return equal(apacheMd5(password, hash), hash);
+        return equal(apacheMd5(utf8Bytes(password), hash), hash);
       case "des-crypt":
-        return equal(apacheCrypt(password, hash), hash);
+        return equal(apacheCrypt(utf8Bytes(password), hash), hash);
       case "sha256-crypt":
       case "sha512-crypt":
         return shaCryptVerify(password, hash);

@@ -29,6 +29,10 @@ const vectors: ReadonlyArray<readonly [user: string, scheme: string, password: s
   ["plain-printf", "plain", "pw-plain-printf"],
   ["utf8-bcrypt", "bcrypt", "pässwörd-☃"],
   ["colon-apr1", "apr1", "pw:with:colons"],
+  ["utf8-apr1", "apr1", "pässwörd"],
+  ["utf8-md5", "md5-crypt", "pässwörd"],
+  ["utf8-des", "des-crypt", "päss"],
+  ["colon2-apr1", "apr1", "s3cr:et"],
 ];
 
 describe("password verification per hash scheme", () => {
@@ -52,6 +56,14 @@ describe("password verification per hash scheme", () => {
     expect(parsed.problems[0]).toMatch(
       /^line \d+: user "yescrypt-mkpasswd" has a yescrypt \(\$y\$\) hash: not supported, re-create it with "htpasswd -B"$/,
     );
+  });
+
+  it("hashes UTF-8 bytes, so code units that truncate to another password's bytes do not match", async () => {
+    // Each code unit of "ųĳţŲĺťŴ" has the low byte of one character of "s3cr:et" (U+0173 → 0x73 "s", ...).
+    expect(await verifyPassword("ųĳţŲĺťŴ", parsed.users.get("colon2-apr1")!)).toBe(false);
+    expect(await verifyPassword("päss", parsed.users.get("utf8-apr1")!)).toBe(false);
+    expect(await verifyPassword("p\u00e4ss", parsed.users.get("utf8-des")!)).toBe(true);
+    expect(await verifyPassword("pass", parsed.users.get("utf8-des")!)).toBe(false);
   });
 
   it("treats a corrupted hash as a mismatch, not a crash", async () => {
