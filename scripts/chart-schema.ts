@@ -37,6 +37,7 @@ const RULES: Record<string, Schema> = {
   "config.kubernetes.requestTimeout": DURATION,
   "config.kubernetes.qps": { minimum: 1, maximum: 10000 },
   "config.kubernetes.burst": { minimum: 1, maximum: 10000 },
+  "config.kubernetes.maxPendingPerClient": { minimum: 1, maximum: 10000 },
   "config.cache.maxEntries": { minimum: 1, maximum: 10000000 },
   "config.cache.tokenReviewTtl": DURATION,
   "config.cache.tokenReviewFailureTtl": DURATION,

@@ -56,6 +56,7 @@ export async function buildCluster(
     timeoutMs: k.requestTimeoutMs,
     qps: k.qps,
     burst: k.burst,
+    maxPendingPerClient: k.maxPendingPerClient,
     onCall: (kind, outcome, seconds) => metrics.apiserverCall(kind, outcome, seconds),
   });
   const routes = await watchClusterRoutes(kubeConfig, clusterRouteOptions(k, config.realm), logger).catch(

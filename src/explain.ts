@@ -71,7 +71,12 @@ export async function explain(
   const kubeConfig = k ? loadKubeConfig(k.kubeconfig) : undefined;
   const client =
     k && kubeConfig
-      ? createKubeClient(kubeConfig, { timeoutMs: k.requestTimeoutMs, qps: k.qps, burst: k.burst })
+      ? createKubeClient(kubeConfig, {
+          timeoutMs: k.requestTimeoutMs,
+          qps: k.qps,
+          burst: k.burst,
+          maxPendingPerClient: k.maxPendingPerClient,
+        })
       : undefined;
   let route: Route | undefined;
   if (k && kubeConfig) {

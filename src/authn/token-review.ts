@@ -6,8 +6,13 @@
  * token); an unauthenticated answer is kept failureTtl (default 10 s) so a sprayed bad token costs one call per
  * interval. Keys are HMACs of token and audiences; concurrent identical reviews are one apiserver call; errors are
  * never cached.
+ *
+ * Stale answers (the cache's maxStale, while the apiserver is unreachable): an authenticated answer is repeated
+ * only for a token whose expiry is known, and never past it. TokenReview status carries no expiry, so without an
+ * "exp" claim nothing bounds how long the token stays valid: its answer ends with its TTL. An unauthenticated
+ * answer (a 401) may be repeated as the cache allows: it grants nothing.
  */
-import type { BoundedCache, LoadSource } from "../cache/bounded-cache.js";
+import type { BoundedCache, Lifetime, LoadSource } from "../cache/bounded-cache.js";
 import type { SecretKeyer } from "../cache/secret-key.js";
 import type { Credentials } from "../core/credentials.js";
 import type { UserInfo } from "../core/types.js";
@@ -20,37 +25,42 @@ export interface TokenReviewStatus {
   readonly error?: string;
 }
 
-/** Posts one TokenReview; throws when the apiserver does not answer. */
-export type TokenReviewer = (spec: { token: string; audiences: readonly string[] }) => Promise<TokenReviewStatus>;
+/**
+ * Posts one TokenReview; throws when the apiserver does not answer. `client` is the address of the request that
+ * needs it: uncached reviews are shared fairly between client addresses, and bounded per address.
+ */
+export type TokenReviewer = (
+  spec: { token: string; audiences: readonly string[] },
+  client?: string,
+) => Promise<TokenReviewStatus>;
 
 export interface TokenReviewAuthenticatorDeps {
   readonly review: TokenReviewer;
+  /** Its clock must be the wall clock (epoch milliseconds): a token's "exp" bounds its entries. */
   readonly cache: BoundedCache<TokenReviewStatus>;
   readonly key: SecretKeyer;
   readonly ttlMs: number;
   readonly failureTtlMs: number;
   /** Audiences asked for when the route names none; empty means the apiserver's own. */
   readonly audiences: readonly string[];
-  readonly now?: () => number;
   readonly onSource?: (source: LoadSource) => void;
 }
 
 type BearerCredentials = Extract<Credentials, { kind: "bearer" }>;
 
 export function createTokenReviewAuthenticator(deps: TokenReviewAuthenticatorDeps): Authenticator<BearerCredentials> {
-  const now = deps.now ?? Date.now;
   return {
-    async authenticate({ token }, route) {
+    async authenticate({ token }, route, request) {
       const audiences = route.audiences ?? deps.audiences;
-      const ttlFor = (status: TokenReviewStatus) => {
+      const ttlFor = (status: TokenReviewStatus): number | Lifetime => {
         if (!status.authenticated) return deps.failureTtlMs;
         const expiry = jwtExpiry(token);
-        return expiry === undefined ? deps.ttlMs : Math.min(deps.ttlMs, expiry - now());
+        return expiry === undefined ? { ttlMs: deps.ttlMs, stale: false } : { ttlMs: deps.ttlMs, notAfter: expiry };
       };
       let cache: LoadSource = "miss";
       const status = await deps.cache.load(
         deps.key("TokenReview", token, ...audiences),
-        () => deps.review({ token, audiences }),
+        () => deps.review({ token, audiences }, request.clientAddress),
         ttlFor,
         (source) => {
           cache = source;

@@ -18,8 +18,8 @@ export interface AccessReviewStatus {
   readonly evaluationError?: string;
 }
 
-/** Posts one SubjectAccessReview; throws when the apiserver does not answer. */
-export type AccessReviewer = (spec: SubjectAccessReviewSpec) => Promise<AccessReviewStatus>;
+/** Posts one SubjectAccessReview for the request of address `client`; throws when the apiserver does not answer. */
+export type AccessReviewer = (spec: SubjectAccessReviewSpec, client?: string) => Promise<AccessReviewStatus>;
 
 export interface SubjectAccessReviewAuthorizerDeps {
   readonly review: AccessReviewer;
@@ -41,7 +41,7 @@ export function createSubjectAccessReviewAuthorizer(deps: SubjectAccessReviewAut
       let cache: LoadSource = "miss";
       const status = await deps.cache.load(
         deps.key(JSON.stringify(spec)),
-        () => deps.review(spec),
+        () => deps.review(spec, request.clientAddress),
         ttlFor,
         (source) => {
           cache = source;

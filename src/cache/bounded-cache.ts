@@ -4,8 +4,10 @@
  * Bounded: at most maxEntries entries; the least recently used is evicted to admit a new one (a spray of
  * distinct keys evicts, it never fails or grows). Coalesced: concurrent load() calls for one key share a single
  * loader call. A loader that throws is never cached. Stale: when maxStaleMs > 0, an entry outlives its TTL by up to
- * maxStaleMs, and is returned only when a reload fails (the apiserver is down): exactly the answer once given for
- * exactly that key, never anything wider.
+ * maxStaleMs (counted from the end of its TTL, not from when it was stored), and is returned only when a reload
+ * fails (the apiserver is down): exactly the answer once given for exactly that key, never anything wider. An entry
+ * may carry its own end (Lifetime.notAfter, e.g. a token's expiry) past which it answers neither fresh nor stale, or
+ * refuse stale answers altogether.
  */
 import { LRUCache } from "lru-cache";
 
@@ -19,9 +21,21 @@ export interface BoundedCacheOptions {
   readonly now?: () => number;
 }
 
+/** How long one value may answer; a plain number is `{ ttlMs }`. */
+export interface Lifetime {
+  /** Fresh for this long; 0 or less stores nothing. */
+  readonly ttlMs: number;
+  /** The time (on the cache's clock) at which the value stops answering, fresh or stale. */
+  readonly notAfter?: number;
+  /** Whether the value may answer stale when a reload fails (default true, within maxStaleMs). */
+  readonly stale?: boolean;
+}
+
 interface Entry<V> {
   readonly value: V;
+  /** Fresh while now < freshUntil; may answer a failed reload while now < staleUntil. */
   readonly freshUntil: number;
+  readonly staleUntil: number;
 }
 
 /** How a load was answered, for logs and metrics. */
@@ -47,10 +61,18 @@ export class BoundedCache<V extends {}> {
     return entry && entry.freshUntil > this.now() ? entry.value : undefined;
   }
 
-  /** @param ttlMs lifetime of this entry (default: the cache's TTL); 0 or less stores nothing. */
-  set(key: string, value: V, ttlMs: number = this.ttlMs): void {
-    if (ttlMs <= 0) return;
-    this.entries.set(key, { value, freshUntil: this.now() + ttlMs }, { ttl: ttlMs + this.maxStaleMs });
+  /** @param lifetime of this entry (default: the cache's TTL); one that ends before it starts stores nothing. */
+  set(key: string, value: V, lifetime: number | Lifetime = this.ttlMs): void {
+    const {
+      ttlMs,
+      notAfter = Number.POSITIVE_INFINITY,
+      stale = true,
+    } = typeof lifetime === "number" ? { ttlMs: lifetime } : lifetime;
+    const now = this.now();
+    const freshUntil = Math.min(now + ttlMs, notAfter);
+    if (freshUntil <= now) return;
+    const staleUntil = stale ? Math.min(freshUntil + this.maxStaleMs, notAfter) : freshUntil;
+    this.entries.set(key, { value, freshUntil, staleUntil }, { ttl: staleUntil - now });
   }
 
   get size(): number {
@@ -59,14 +81,14 @@ export class BoundedCache<V extends {}> {
 
   /**
    * Returns the fresh value, or runs loader once for all concurrent callers of this key and caches its value
-   * for ttlFor(value) milliseconds (the default TTL when ttlFor is omitted or returns undefined; nothing when it
-   * returns 0 or less). When the loader throws and a stale entry is within maxStaleMs, that entry's value is the
-   * answer and onSource says "stale".
+   * for ttlFor(value) (milliseconds or a Lifetime; the default TTL when ttlFor is omitted or returns undefined;
+   * nothing when it returns 0 or less). When the loader throws and the key's entry may still answer stale (within
+   * maxStaleMs past its TTL, before its notAfter), that entry's value is the answer and onSource says "stale".
    */
   async load(
     key: string,
     loader: () => Promise<V>,
-    ttlFor?: (value: V) => number | undefined,
+    ttlFor?: (value: V) => number | Lifetime | undefined,
     onSource?: (source: LoadSource) => void,
   ): Promise<V> {
     const entry = this.entries.get(key);
@@ -94,7 +116,7 @@ export class BoundedCache<V extends {}> {
       return value;
     } catch (error) {
       const stale = this.entries.get(key);
-      if (stale && this.now() - stale.freshUntil <= this.maxStaleMs) {
+      if (stale && this.now() < stale.staleUntil) {
         onSource?.("stale");
         return stale.value;
       }

@@ -16,6 +16,8 @@ export interface KubernetesConfig {
   readonly requestTimeoutMs: number;
   readonly qps: number;
   readonly burst: number;
+  /** Apiserver reviews one client address may have waiting for the rate limit or in flight. */
+  readonly maxPendingPerClient: number;
   readonly ingressClassName?: string;
   /** Whether Gateway API HTTPRoutes are watched as routes too (their CRD must be installed). */
   readonly httpRoutes: boolean;
@@ -52,6 +54,7 @@ export function readKubernetes(
     "requestTimeout",
     "qps",
     "burst",
+    "maxPendingPerClient",
     "ingressClassName",
     "httpRoutes",
     "namespaces",
@@ -130,6 +133,9 @@ export function readKubernetes(
     requestTimeoutMs: readDuration(problems, "kubernetes.requestTimeout", k.requestTimeout) ?? 5000,
     qps: readInteger(problems, "kubernetes.qps", k.qps, 1, 10_000) ?? 50,
     burst: readInteger(problems, "kubernetes.burst", k.burst, 1, 10_000) ?? 100,
+    // A flood of new tokens from one address is refused past this, not queued ahead of everyone else's reviews.
+    maxPendingPerClient:
+      readInteger(problems, "kubernetes.maxPendingPerClient", k.maxPendingPerClient, 1, 10_000) ?? 100,
     ...(ingressClassName === undefined ? {} : { ingressClassName }),
     httpRoutes: readBoolean(problems, "kubernetes.httpRoutes", k.httpRoutes) ?? false,
     namespaces,

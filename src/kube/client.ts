@@ -13,9 +13,12 @@ import { createReviewPoster } from "./review-poster.js";
 export interface KubeClientOptions {
   /** A kubeconfig file; undefined: in-cluster configuration, else $KUBECONFIG or ~/.kube/config. */
   readonly kubeconfig?: string;
+  /** Deadline of each review: the wait for the rate limit and the HTTP exchange (retry included) together. */
   readonly timeoutMs: number;
   readonly qps: number;
   readonly burst: number;
+  /** Reviews one client address may have waiting for the rate limit or in flight. */
+  readonly maxPendingPerClient: number;
   /** Told of every TokenReview and SubjectAccessReview call, with its duration (rate-limit wait included). */
   readonly onCall?: (
     kind: "tokenreview" | "subjectaccessreview",
@@ -44,15 +47,33 @@ export function loadKubeConfig(path?: string): KubeConfig {
 
 export function createKubeClient(config: KubeConfig, options: KubeClientOptions): KubeClient {
   const poster = createReviewPoster(config, options.timeoutMs);
-  const limiter = new RateLimiter(options.qps, options.burst);
+  const limiter = new RateLimiter({
+    qps: options.qps,
+    burst: options.burst,
+    maxPendingPerClient: options.maxPendingPerClient,
+  });
   const calls = { tokenReviews: 0, subjectAccessReviews: 0 };
 
+  /** One review, rate-limited fairly between client addresses and bounded by one deadline from start to answer. */
+  const post = async (path: string, body: object, client: string | undefined) => {
+    const started = performance.now();
+    const release = await limiter.acquire({
+      ...(client === undefined ? {} : { client }),
+      maxWaitMs: options.timeoutMs,
+    });
+    try {
+      return await poster.post(path, body, options.timeoutMs - (performance.now() - started));
+    } finally {
+      release();
+    }
+  };
+
   const timed =
-    <A, R>(kind: "tokenreview" | "subjectaccessreview", call: (arg: A) => Promise<R>) =>
-    async (arg: A): Promise<R> => {
+    <A, R>(kind: "tokenreview" | "subjectaccessreview", call: (arg: A, client?: string) => Promise<R>) =>
+    async (arg: A, client?: string): Promise<R> => {
       const started = performance.now();
       try {
-        const result = await call(arg);
+        const result = await call(arg, client);
         options.onCall?.(kind, "success", (performance.now() - started) / 1000);
         return result;
       } catch (error) {
@@ -61,14 +82,13 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions)
       }
     };
 
-  const tokenReview: TokenReviewer = timed("tokenreview", async ({ token, audiences }) => {
-    await limiter.acquire();
+  const tokenReview: TokenReviewer = timed("tokenreview", async ({ token, audiences }, client) => {
     calls.tokenReviews++;
-    const review = (await poster.post("/apis/authentication.k8s.io/v1/tokenreviews", {
-      apiVersion: "authentication.k8s.io/v1",
-      kind: "TokenReview",
-      spec: { token, audiences: [...audiences] },
-    })) as { status?: V1TokenReviewStatus };
+    const review = (await post(
+      "/apis/authentication.k8s.io/v1/tokenreviews",
+      { apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: { token, audiences: [...audiences] } },
+      client,
+    )) as { status?: V1TokenReviewStatus };
     const status = review.status ?? {};
     const user = status.user;
     return {
@@ -88,14 +108,13 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions)
     };
   });
 
-  const accessReview: AccessReviewer = timed("subjectaccessreview", async (spec: SubjectAccessReviewSpec) => {
-    await limiter.acquire();
+  const accessReview: AccessReviewer = timed("subjectaccessreview", async (spec: SubjectAccessReviewSpec, client) => {
     calls.subjectAccessReviews++;
-    const review = (await poster.post("/apis/authorization.k8s.io/v1/subjectaccessreviews", {
-      apiVersion: "authorization.k8s.io/v1",
-      kind: "SubjectAccessReview",
-      spec,
-    })) as { status?: V1SubjectAccessReviewStatus };
+    const review = (await post(
+      "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+      { apiVersion: "authorization.k8s.io/v1", kind: "SubjectAccessReview", spec },
+      client,
+    )) as { status?: V1SubjectAccessReviewStatus };
     const status = review.status;
     if (!status) throw new Error("SubjectAccessReview answered without status");
     return {

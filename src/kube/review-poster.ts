@@ -9,14 +9,16 @@
  *
  * Reviews create nothing, so a failed attempt is sent again once, as client-go does, when the apiserver asked for
  * it (429 from API Priority and Fairness, after its Retry-After, at most 1 s) or when a kept-alive connection was
- * closed under the request (ECONNRESET on a reused socket); never past the timeout.
+ * closed under the request (ECONNRESET on a reused socket); never past the timeout. The timeout is the caller's
+ * remaining deadline when it gives one (the time spent waiting for the rate limit already counted against it).
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 
 export interface ReviewPoster {
-  post(path: string, body: object): Promise<Record<string, unknown>>;
+  /** @param timeoutMs what is left of the caller's deadline (default: the poster's timeout), retries included. */
+  post(path: string, body: object, timeoutMs?: number): Promise<Record<string, unknown>>;
   close(): void;
 }
 
@@ -70,12 +72,14 @@ export function createReviewPoster(config: KubeConfig, timeoutMs: number): Revie
   };
 
   return {
-    async post(path, body) {
+    async post(path, body, budgetMs = timeoutMs) {
+      const deadline = performance.now() + budgetMs;
       await credentials();
       const payload = JSON.stringify(body);
-      const deadline = performance.now() + timeoutMs;
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`POST ${path} timed out after ${budgetMs} ms`);
       try {
-        return await attempt(path, payload, timeoutMs);
+        return await attempt(path, payload, left);
       } catch (error) {
         if (!(error instanceof Retryable)) throw error;
         const left = deadline - performance.now() - error.afterMs;
@@ -134,7 +138,13 @@ export function createReviewPoster(config: KubeConfig, timeoutMs: number): Revie
           });
         },
       );
-      req.setTimeout(timeoutMs, () => req.destroy(new Error(`POST ${path} timed out after ${timeoutMs} ms`)));
+      // A deadline for the whole exchange, a free socket of the pool included (req.setTimeout only counts idle
+      // time on a socket once one is assigned).
+      const timer = setTimeout(
+        () => req.destroy(new Error(`POST ${path} timed out after ${timeoutMs} ms`)),
+        Math.max(1, timeoutMs),
+      );
+      req.on("close", () => clearTimeout(timer));
       req.on("error", (error: NodeJS.ErrnoException) => {
         reject(req.reusedSocket && error.code === "ECONNRESET" ? new Retryable(error.message, 0) : error);
       });

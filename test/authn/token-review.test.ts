@@ -17,22 +17,35 @@ const request = { method: "GET", host: "a.example.com", path: "/" };
 const consumer = { username: "system:serviceaccount:default:consumer", groups: ["system:authenticated"] };
 const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.c2ln`;
 
-function setup(review: TokenReviewer, audiences: string[] = []) {
+function setup(review: TokenReviewer, audiences: string[] = [], maxStaleMs = 0) {
   let now = 1_000_000;
   const calls: Array<{ token: string; audiences: readonly string[] }> = [];
   const authenticator = createTokenReviewAuthenticator({
-    review: async (spec) => {
+    review: async (spec, client) => {
       calls.push(spec);
-      return review(spec);
+      return review(spec, client);
     },
-    cache: new BoundedCache({ maxEntries: 100, ttlMs: 120_000, now: () => now }),
+    cache: new BoundedCache({ maxEntries: 100, ttlMs: 120_000, maxStaleMs, now: () => now }),
     key: createSecretKeyer(),
     ttlMs: 120_000,
     failureTtlMs: 10_000,
     audiences,
-    now: () => now,
   });
   return { authenticator, calls, advance: (ms: number) => (now += ms), now: () => now };
+}
+
+/** An apiserver that authenticates every token while up, with a cache that may answer 60 s stale. */
+function withOutage() {
+  const apiserver = { up: true };
+  const t = setup(
+    async () => {
+      if (!apiserver.up) throw new Error("apiserver down");
+      return { authenticated: true, user: consumer };
+    },
+    [],
+    60_000,
+  );
+  return { ...t, apiserver };
 }
 
 describe("TokenReview authenticator", () => {
@@ -60,6 +73,50 @@ describe("TokenReview authenticator", () => {
     t.advance(31_000);
     await t.authenticator.authenticate({ kind: "bearer", token }, route, request);
     expect(t.calls).toHaveLength(2);
+  });
+
+  it("never serves a stale answer past the token's exp while the apiserver is down", async () => {
+    const t = withOutage();
+    const token = jwt({ exp: (t.now() + 150_000) / 1000 });
+    await t.authenticator.authenticate({ kind: "bearer", token }, route, request);
+    t.apiserver.up = false;
+    // TTL (2 min) over, exp 30 s ahead: the last answer is repeated...
+    t.advance(125_000);
+    expect(await t.authenticator.authenticate({ kind: "bearer", token }, route, request)).toMatchObject({
+      kind: "authenticated",
+      cache: "stale",
+    });
+    // ...until exp, although maxStale (60 s past the TTL) would allow 55 s more.
+    t.advance(25_000);
+    await expect(t.authenticator.authenticate({ kind: "bearer", token }, route, request)).rejects.toThrow(
+      "apiserver down",
+    );
+  });
+
+  it("never repeats the answer for a token without a readable expiry past its TTL", async () => {
+    const t = withOutage();
+    for (const token of ["opaque-static-token", jwt({ sub: "no-exp" })]) {
+      t.apiserver.up = true;
+      await t.authenticator.authenticate({ kind: "bearer", token }, route, request);
+      t.apiserver.up = false;
+      t.advance(120_000);
+      await expect(t.authenticator.authenticate({ kind: "bearer", token }, route, request)).rejects.toThrow(
+        "apiserver down",
+      );
+    }
+  });
+
+  it("passes the request's client address to the review, for fairness between addresses", async () => {
+    const clients: Array<string | undefined> = [];
+    const t = setup(async (_spec, client) => {
+      clients.push(client);
+      return { authenticated: false };
+    });
+    await t.authenticator.authenticate({ kind: "bearer", token: "a" }, route, {
+      ...request,
+      clientAddress: "192.0.2.7",
+    });
+    expect(clients).toEqual(["192.0.2.7"]);
   });
 
   it("rejects an unauthenticated token and remembers that only briefly", async () => {

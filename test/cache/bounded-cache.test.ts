@@ -81,6 +81,66 @@ describe("BoundedCache stale answers", () => {
     await expect(cache.load("never-seen", down)).rejects.toThrow("apiserver down");
   });
 
+  it("counts maxStale from the end of the TTL: a 10 s answer with 30 s maxStale answers until 40 s, not after", async () => {
+    let now = 0;
+    const cache = new BoundedCache<string>({ maxEntries: 10, ttlMs: 10_000, maxStaleMs: 30_000, now: () => now });
+    await cache.load("k", async () => "allow");
+    const down = async () => Promise.reject(new Error("apiserver down"));
+    now = 33_000;
+    expect(await cache.load("k", down)).toBe("allow");
+    now = 39_999;
+    expect(await cache.load("k", down)).toBe("allow");
+    now = 40_000;
+    await expect(cache.load("k", down)).rejects.toThrow("apiserver down");
+  });
+
+  it("never answers with an entry at or past its notAfter, fresh or stale", async () => {
+    let now = 0;
+    const cache = new BoundedCache<string>({ maxEntries: 10, ttlMs: 10_000, maxStaleMs: 60_000, now: () => now });
+    const down = async () => Promise.reject(new Error("apiserver down"));
+    await cache.load(
+      "short",
+      async () => "allow",
+      () => ({ ttlMs: 10_000, notAfter: 4000 }),
+    );
+    await cache.load(
+      "long",
+      async () => "allow",
+      () => ({ ttlMs: 10_000, notAfter: 25_000 }),
+    );
+    now = 3999;
+    expect(cache.get("short")).toBe("allow");
+    now = 4000;
+    expect(cache.get("short")).toBeUndefined();
+    await expect(cache.load("short", down)).rejects.toThrow("apiserver down");
+    now = 24_999;
+    expect(await cache.load("long", down)).toBe("allow");
+    now = 25_000;
+    await expect(cache.load("long", down)).rejects.toThrow("apiserver down");
+  });
+
+  it("stores nothing for a lifetime that has already ended", async () => {
+    const cache = new BoundedCache<string>({ maxEntries: 10, ttlMs: 10_000, maxStaleMs: 60_000, now: () => 5000 });
+    await cache.load(
+      "k",
+      async () => "allow",
+      () => ({ ttlMs: 10_000, notAfter: 5000 }),
+    );
+    expect(cache.size).toBe(0);
+  });
+
+  it("never answers stale with an entry whose lifetime refuses it", async () => {
+    let now = 0;
+    const cache = new BoundedCache<string>({ maxEntries: 10, ttlMs: 10_000, maxStaleMs: 60_000, now: () => now });
+    await cache.load(
+      "k",
+      async () => "allow",
+      () => ({ ttlMs: 10_000, stale: false }),
+    );
+    now = 10_000;
+    await expect(cache.load("k", async () => Promise.reject(new Error("down")))).rejects.toThrow("down");
+  });
+
   it("never answers stale when maxStaleMs is 0", async () => {
     let now = 0;
     const cache = new BoundedCache<string>({ maxEntries: 10, ttlMs: 1000, now: () => now });

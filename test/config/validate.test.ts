@@ -132,6 +132,7 @@ describe("resolveConfig, kubernetes section", () => {
       requestTimeoutMs: 5000,
       qps: 50,
       burst: 100,
+      maxPendingPerClient: 100,
       httpRoutes: false,
       namespaces: [],
       secretNamespaces: "all",

@@ -64,7 +64,7 @@ describe("Kubernetes client", () => {
         user: { username: "system:serviceaccount:default:consumer", uid: "1", groups: ["g"], extra: { k: ["v"] } },
       },
     }));
-    const client = createKubeClient(api.config, { timeoutMs: 1000, qps: 100, burst: 100 });
+    const client = createKubeClient(api.config, { timeoutMs: 1000, qps: 100, burst: 100, maxPendingPerClient: 100 });
     const status = await client.tokenReview({ token: "t0k", audiences: ["a"] });
     expect(status).toEqual({
       authenticated: true,
@@ -84,7 +84,7 @@ describe("Kubernetes client", () => {
       ...body,
       status: { allowed: false, denied: true, reason: "nope" },
     }));
-    const client = createKubeClient(api.config, { timeoutMs: 1000, qps: 100, burst: 100 });
+    const client = createKubeClient(api.config, { timeoutMs: 1000, qps: 100, burst: 100, maxPendingPerClient: 100 });
     const status = await client.accessReview({
       user: "alice",
       groups: ["g"],
@@ -101,10 +101,31 @@ describe("Kubernetes client", () => {
 
   it("gives up after the request timeout instead of waiting for a hung apiserver", async () => {
     const api = await fakeApiserver(() => undefined);
-    const client = createKubeClient(api.config, { timeoutMs: 200, qps: 100, burst: 100 });
+    const client = createKubeClient(api.config, { timeoutMs: 200, qps: 100, burst: 100, maxPendingPerClient: 100 });
     const started = Date.now();
     await expect(client.tokenReview({ token: "t", audiences: [] })).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("counts the wait for the rate limit against the request timeout, and sends nothing once it is over", async () => {
+    const api = await fakeApiserver((_path, body) => ({ ...body, status: { authenticated: false } }));
+    const client = createKubeClient(api.config, { timeoutMs: 300, qps: 1, burst: 1, maxPendingPerClient: 100 });
+    await client.tokenReview({ token: "first", audiences: [] });
+    const started = Date.now();
+    // The next token of the bucket is 1 s away: past the 300 ms deadline.
+    await expect(client.tokenReview({ token: "second", audiences: [] })).rejects.toThrow(/deadline/);
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it("refuses a client address's reviews past its pending bound, and still serves other addresses", async () => {
+    const api = await fakeApiserver(() => undefined);
+    const client = createKubeClient(api.config, { timeoutMs: 500, qps: 100, burst: 100, maxPendingPerClient: 2 });
+    const flood = [1, 2].map((i) => client.tokenReview({ token: `f${i}`, audiences: [] }, "192.0.2.1").catch((e) => e));
+    await expect(client.tokenReview({ token: "f3", audiences: [] }, "192.0.2.1")).rejects.toThrow(/pending/);
+    const other = client.tokenReview({ token: "o", audiences: [] }, "198.51.100.7").catch((e) => e);
+    await Promise.all([...flood, other]);
+    expect(api.requests.map((r) => (r.body.spec as { token: string }).token).sort()).toEqual(["f1", "f2", "o"]);
   });
 
   it("sends a review again once after a 429, waiting its Retry-After", async () => {
@@ -112,19 +133,19 @@ describe("Kubernetes client", () => {
     const api = await fakeApiserver((_path, body) =>
       throttled++ === 0 ? new Throttle(0) : { ...body, status: { authenticated: false, error: "invalid" } },
     );
-    const client = createKubeClient(api.config, { timeoutMs: 1000, qps: 100, burst: 100 });
+    const client = createKubeClient(api.config, { timeoutMs: 1000, qps: 100, burst: 100, maxPendingPerClient: 100 });
     expect(await client.tokenReview({ token: "t", audiences: [] })).toEqual({ authenticated: false, error: "invalid" });
     expect(api.requests).toHaveLength(2);
   });
 
   it("fails after a second 429, and never retries past the timeout", async () => {
     const api = await fakeApiserver(() => new Throttle(0));
-    const client = createKubeClient(api.config, { timeoutMs: 1000, qps: 100, burst: 100 });
+    const client = createKubeClient(api.config, { timeoutMs: 1000, qps: 100, burst: 100, maxPendingPerClient: 100 });
     await expect(client.tokenReview({ token: "t", audiences: [] })).rejects.toThrow(/429/);
     expect(api.requests).toHaveLength(2);
 
     const slow = await fakeApiserver(() => new Throttle(5));
-    const impatient = createKubeClient(slow.config, { timeoutMs: 500, qps: 100, burst: 100 });
+    const impatient = createKubeClient(slow.config, { timeoutMs: 500, qps: 100, burst: 100, maxPendingPerClient: 100 });
     await expect(impatient.tokenReview({ token: "t", audiences: [] })).rejects.toThrow(/429/);
     expect(slow.requests).toHaveLength(1);
   });
