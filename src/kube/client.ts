@@ -8,7 +8,7 @@ import type { TokenReviewer } from "../authn/token-review.js";
 import type { AccessReviewer } from "../authz/subject-access-review.js";
 import type { SubjectAccessReviewSpec } from "../core/access-review.js";
 import { RateLimiter } from "./rate-limiter.js";
-import { createReviewPoster } from "./review-poster.js";
+import { createReviewPoster, type ReviewPoster } from "./review-poster.js";
 
 export interface KubeClientOptions {
   /** A kubeconfig file; undefined: in-cluster configuration, else $KUBECONFIG or ~/.kube/config. */
@@ -25,16 +25,22 @@ export interface KubeClientOptions {
     outcome: "success" | "error",
     seconds: number,
   ) => void;
+  /** Clock in milliseconds for the rate limit and the deadline, for tests (timers are the global ones). */
+  readonly now?: () => number;
 }
 
-export interface KubeClient {
-  readonly config: KubeConfig;
+/** TokenReview and SubjectAccessReview over any poster: what tests drive with a fake one. */
+export interface ReviewClient {
   readonly tokenReview: TokenReviewer;
   readonly accessReview: AccessReviewer;
   /** Counts of calls made, by kind (tests and metrics read them). */
   readonly calls: { tokenReviews: number; subjectAccessReviews: number };
   /** Closes the connection pool. */
   close(): void;
+}
+
+export interface KubeClient extends ReviewClient {
+  readonly config: KubeConfig;
 }
 
 export function loadKubeConfig(path?: string): KubeConfig {
@@ -46,23 +52,28 @@ export function loadKubeConfig(path?: string): KubeConfig {
 }
 
 export function createKubeClient(config: KubeConfig, options: KubeClientOptions): KubeClient {
-  const poster = createReviewPoster(config, options.timeoutMs);
+  return { config, ...createReviewClient(createReviewPoster(config, options.timeoutMs), options) };
+}
+
+export function createReviewClient(poster: ReviewPoster, options: KubeClientOptions): ReviewClient {
+  const now = options.now ?? (() => performance.now());
   const limiter = new RateLimiter({
     qps: options.qps,
     burst: options.burst,
     maxPendingPerClient: options.maxPendingPerClient,
+    now,
   });
   const calls = { tokenReviews: 0, subjectAccessReviews: 0 };
 
   /** One review, rate-limited fairly between client addresses and bounded by one deadline from start to answer. */
   const post = async (path: string, body: object, client: string | undefined) => {
-    const started = performance.now();
+    const started = now();
     const release = await limiter.acquire({
       ...(client === undefined ? {} : { client }),
       maxWaitMs: options.timeoutMs,
     });
     try {
-      return await poster.post(path, body, options.timeoutMs - (performance.now() - started));
+      return await poster.post(path, body, options.timeoutMs - (now() - started));
     } finally {
       release();
     }
@@ -125,5 +136,5 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions)
     };
   });
 
-  return { config, tokenReview, accessReview, calls, close: () => poster.close() };
+  return { tokenReview, accessReview, calls, close: () => poster.close() };
 }

@@ -2,17 +2,9 @@ import { describe, expect, it } from "vitest";
 import { createTokenReviewAuthenticator, jwtExpiry, type TokenReviewer } from "../../src/authn/token-review.js";
 import { BoundedCache } from "../../src/cache/bounded-cache.js";
 import { createSecretKeyer } from "../../src/cache/secret-key.js";
-import type { Route } from "../../src/core/routes.js";
+import { bearerRoute } from "../support/routes.js";
 
-const route: Route = {
-  source: "r",
-  host: "a.example.com",
-  pathPrefix: "/",
-  pathType: "Prefix",
-  authenticators: ["bearer"],
-  realm: "r",
-  authorization: { kind: "subject-access-review", mapping: "host-path" },
-};
+const route = bearerRoute;
 const request = { method: "GET", host: "a.example.com", path: "/" };
 const consumer = { username: "system:serviceaccount:default:consumer", groups: ["system:authenticated"] };
 const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.c2ln`;

@@ -1,0 +1,12 @@
+import type { Route } from "../../src/core/routes.js";
+
+/** A static route for a.example.com that accepts bearer tokens and asks SubjectAccessReviews (host-path). */
+export const bearerRoute: Route = {
+  source: "r",
+  host: "a.example.com",
+  pathPrefix: "/",
+  pathType: "Prefix",
+  authenticators: ["bearer"],
+  realm: "r",
+  authorization: { kind: "subject-access-review", mapping: "host-path" },
+};
