@@ -5,8 +5,10 @@
 import type { RequestListener } from "node:http";
 import { createBasicAuthenticator } from "./authn/basic.js";
 import { cachedPasswordCheck } from "./authn/htpasswd/cached-check.js";
+import type { CheckResult, PasswordCheck } from "./authn/htpasswd/check.js";
+import { HashPool } from "./authn/htpasswd/hash-pool.js";
+import { regulatedCheck } from "./authn/htpasswd/regulated-check.js";
 import { combineStores } from "./authn/htpasswd/store.js";
-import { type PasswordCheck, verifyPassword } from "./authn/htpasswd/verify.js";
 import { Regulator } from "./authn/regulation.js";
 import { routeAuthorizer } from "./authz/route-authorizer.js";
 import { BoundedCache } from "./cache/bounded-cache.js";
@@ -32,7 +34,7 @@ export interface Service {
 }
 
 export interface ServiceOptions {
-  /** Replaces the password verification (tests count calls through it). */
+  /** Replaces the hash pool's password verification (tests count calls through it). */
   readonly passwordCheck?: PasswordCheck;
   readonly htpasswdPollIntervalMs?: number;
   /** Shared across reloads, so counters survive a configuration change. */
@@ -61,9 +63,25 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     : undefined;
   files.watch();
 
+  const { hashing } = config.htpasswd;
+  const pool = options.passwordCheck
+    ? undefined
+    : new HashPool({
+        workers: hashing.workers,
+        deadlineMs: hashing.deadlineMs,
+        queue: hashing,
+        onOutcome: (outcome, seconds) => metrics.passwordCheck(outcome, seconds),
+      });
+  const verify: PasswordCheck | undefined = options.passwordCheck ?? pool?.check;
+  if (!verify) throw new Error("no password check");
+  const regulator = config.regulation
+    ? new Regulator({ ...config.regulation, onLockout: (kind) => metrics.lockout(kind) })
+    : undefined;
+  // Cache in front (a remembered success never waits or counts), regulation next (an attempt is reserved before
+  // its hash is asked for), the pool last.
   const check = cachedPasswordCheck(
-    options.passwordCheck ?? verifyPassword,
-    new BoundedCache<boolean>(config.htpasswd.cache),
+    regulatedCheck(verify, regulator),
+    new BoundedCache<CheckResult>(config.htpasswd.cache),
     createSecretKeyer(),
     (source) => metrics.cache("password", source),
   );
@@ -74,13 +92,7 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     // Ingresses first: in a cluster they are the source of truth; configured routes fill in.
     resolveRoute: ({ host, path }) => cluster?.match(host, path) ?? matchRoute(table, host, path),
     authenticators: {
-      basic: createBasicAuthenticator({
-        store,
-        check,
-        ...(config.regulation
-          ? { regulator: new Regulator({ ...config.regulation, onLockout: (kind) => metrics.lockout(kind) }) }
-          : {}),
-      }),
+      basic: createBasicAuthenticator({ store, check, maxPasswordBytes: config.htpasswd.limits.maxPasswordBytes }),
       ...(cluster ? { bearer: cluster.bearer } : {}),
     },
     authorizer: routeAuthorizer(cluster?.authorizer),
@@ -105,7 +117,7 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     },
     close: async () => {
       files.close();
-      await cluster?.stop();
+      await Promise.all([cluster?.stop(), pool?.close()]);
     },
   };
 }

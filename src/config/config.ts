@@ -17,6 +17,16 @@ export interface HtpasswdFileSource {
   readonly groups: readonly string[];
 }
 
+/** The hash worker pool: threads, queue shares and the deadline of one password check. */
+export interface HashingOptions {
+  readonly workers: number;
+  readonly deadlineMs: number;
+  readonly maxQueued: number;
+  readonly maxPendingPerSource: number;
+  readonly maxPendingPerAddress: number;
+  readonly maxPendingPerUser: number;
+}
+
 export interface Config {
   readonly listen: {
     readonly address: string;
@@ -36,6 +46,7 @@ export interface Config {
   readonly htpasswd: {
     readonly allowWeakSchemes: boolean;
     readonly limits: HashLimits;
+    readonly hashing: HashingOptions;
     readonly cache: { readonly ttlMs: number; readonly maxEntries: number };
     readonly files: readonly HtpasswdFileSource[];
   };
@@ -47,6 +58,8 @@ export interface Config {
     readonly maxFailuresPerUser: number;
     readonly maxFailuresPerAddress: number;
     readonly maxEntries: number;
+    /** Counters shared by every replica; undefined: each replica counts alone. */
+    readonly redis?: { readonly url: string; readonly keyPrefix: string; readonly timeoutMs: number };
   };
   /** Present in cluster mode: routes also come from Ingresses, identities and decisions from the apiserver. */
   readonly kubernetes?: KubernetesConfig;

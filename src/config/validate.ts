@@ -8,7 +8,7 @@ import { normalizeHost, normalizePath } from "../core/normalize.js";
 import { fail, ok, type Result } from "../core/result.js";
 import type { Route, RouteAuthorization } from "../core/routes.js";
 import type { AuthenticatorKind } from "../core/types.js";
-import { type Config, deepFreeze, type HtpasswdFileSource } from "./config.js";
+import { type Config, deepFreeze, type HashingOptions, type HtpasswdFileSource } from "./config.js";
 import {
   checkKnownFields,
   type Problems,
@@ -154,9 +154,10 @@ function readIdentityHeaders(problems: Problems, v: unknown): Config["identityHe
 /** @param names receives every well-formed source name, so routes are checked against them even if a file entry has other problems. */
 function readHtpasswd(problems: Problems, v: unknown, baseDir: string, names: Set<string>): Config["htpasswd"] {
   const opts = readObject(problems, "htpasswd", v) ?? {};
-  checkKnownFields(problems, "htpasswd", opts, ["allowWeakSchemes", "limits", "cache", "files"]);
+  checkKnownFields(problems, "htpasswd", opts, ["allowWeakSchemes", "limits", "hashing", "cache", "files"]);
   const allowWeakSchemes = readBoolean(problems, "htpasswd.allowWeakSchemes", opts.allowWeakSchemes) ?? true;
   const limits = readHashLimits(problems, opts.limits);
+  const hashing = readHashing(problems, opts.hashing);
   const cacheOpts = readObject(problems, "htpasswd.cache", opts.cache) ?? {};
   checkKnownFields(problems, "htpasswd.cache", cacheOpts, ["ttl", "maxEntries"]);
   const cache = {
@@ -192,7 +193,7 @@ function readHtpasswd(problems: Problems, v: unknown, baseDir: string, names: Se
       if (name === undefined || path === undefined) return undefined;
       return { name, path: resolve(baseDir, path), usernamePrefix: usernamePrefix ?? "", groups: groups ?? [] };
     }) ?? [];
-  return { allowWeakSchemes, limits, cache, files };
+  return { allowWeakSchemes, limits, hashing, cache, files };
 }
 
 function readHashLimits(problems: Problems, v: unknown): HashLimits {
@@ -207,6 +208,40 @@ function readHashLimits(problems: Problems, v: unknown): HashLimits {
     maxShaCryptRounds: read("maxShaCryptRounds", 1000, 999_999_999),
     maxLineBytes: read("maxLineBytes", 256, 1 << 20),
     maxPasswordBytes: read("maxPasswordBytes", 72, 1 << 16),
+  };
+}
+
+/**
+ * Two workers by default: the chart's pod requests about one core, and bcrypt 10 at ~70 ms each gives ~28 checks
+ * a second. The deadline (5 s) sits far below ingress-nginx's 60 s auth timeout; the shares let a flood from one
+ * user, address or source fill only its part of the queue.
+ */
+function readHashing(problems: Problems, v: unknown): HashingOptions {
+  const opts = readObject(problems, "htpasswd.hashing", v) ?? {};
+  const fields = [
+    "workers",
+    "deadline",
+    "maxQueued",
+    "maxPendingPerSource",
+    "maxPendingPerAddress",
+    "maxPendingPerUser",
+  ];
+  checkKnownFields(problems, "htpasswd.hashing", opts, fields);
+  const int = (field: string, fallback: number, max: number) =>
+    readInteger(problems, `htpasswd.hashing.${field}`, opts[field], 1, max) ?? fallback;
+  const deadlineMs = readDuration(problems, "htpasswd.hashing.deadline", opts.deadline) ?? 5000;
+  if (deadlineMs < 100 || deadlineMs > 30_000) {
+    problems.push(
+      `htpasswd.hashing.deadline has ${JSON.stringify(opts.deadline)}: it must be from 100ms to 30s, below the proxy's auth timeout`,
+    );
+  }
+  return {
+    workers: int("workers", 2, 64),
+    deadlineMs,
+    maxQueued: int("maxQueued", 512, 100_000),
+    maxPendingPerSource: int("maxPendingPerSource", 128, 100_000),
+    maxPendingPerAddress: int("maxPendingPerAddress", 32, 100_000),
+    maxPendingPerUser: int("maxPendingPerUser", 8, 100_000),
   };
 }
 
@@ -357,8 +392,10 @@ function readRegulation(problems: Problems, v: unknown): Config["regulation"] {
     "maxFailuresPerUser",
     "maxFailuresPerAddress",
     "maxEntries",
+    "redis",
   ]);
   const enabled = readBoolean(problems, "regulation.enabled", r.enabled) ?? true;
+  const redis = readRedis(problems, r.redis);
   const settings = {
     windowMs: readDuration(problems, "regulation.window", r.window) ?? 120_000,
     lockoutMs: readDuration(problems, "regulation.lockout", r.lockout) ?? 300_000,
@@ -366,8 +403,28 @@ function readRegulation(problems: Problems, v: unknown): Config["regulation"] {
     maxFailuresPerAddress:
       readInteger(problems, "regulation.maxFailuresPerAddress", r.maxFailuresPerAddress, 1, 100_000) ?? 50,
     maxEntries: readInteger(problems, "regulation.maxEntries", r.maxEntries, 100, 10_000_000) ?? 100_000,
+    ...(redis === undefined ? {} : { redis }),
   };
   return enabled ? settings : undefined;
+}
+
+/** Off by default: without it each replica counts alone, and N replicas give an attacker N times the limits. */
+function readRedis(problems: Problems, v: unknown): NonNullable<Config["regulation"]>["redis"] {
+  const opts = readObject(problems, "regulation.redis", v);
+  if (opts === undefined) return undefined;
+  checkKnownFields(problems, "regulation.redis", opts, ["url", "keyPrefix", "timeout"]);
+  const url = readString(problems, "regulation.redis.url", opts.url, {
+    required: true,
+    pattern: /^rediss?:\/\/[^\s]+$/,
+    describe: "a redis:// or rediss:// URL",
+  });
+  const keyPrefix =
+    readString(problems, "regulation.redis.keyPrefix", opts.keyPrefix, {
+      pattern: /^[\x21-\x7e]{1,64}$/,
+      describe: "visible ASCII without spaces",
+    }) ?? "rbac-gate:regulation:";
+  const timeoutMs = readDuration(problems, "regulation.redis.timeout", opts.timeout) ?? 500;
+  return url === undefined ? undefined : { url, keyPrefix, timeoutMs };
 }
 
 function readAudit(problems: Problems, v: unknown): Config["audit"] {

@@ -3,6 +3,7 @@
  * hosts or tokens, so cardinality stays bounded whatever the traffic.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { HashOutcome } from "../authn/htpasswd/hash-pool.js";
 import type { LoadSource } from "../cache/bounded-cache.js";
 import type { Decision } from "../core/decision.js";
 
@@ -17,6 +18,7 @@ export interface Metrics {
   htpasswdUsers(source: string, users: number, weak: number): void;
   configReload(result: "success" | "failure"): void;
   lockout(kind: "user" | "address"): void;
+  passwordCheck(outcome: HashOutcome, seconds: number): void;
 }
 
 const RESULT: Record<Decision["kind"], string> = {
@@ -86,6 +88,14 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
 
+  const hashes = new Histogram({
+    name: "rbac_gate_password_checks_seconds",
+    help: "Password checks on the hash pool by outcome (verified, wrong, busy: refused with a full queue share, deadline_queued and deadline_running: abandoned at the deadline, failed), from asking to answer.",
+    labelNames: ["outcome"],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+
   // Children are looked up once per label set, not per request.
   const children = new Map<string, { count: Counter; seconds: Histogram }>();
   const child = (dialect: string, decision: Decision) => {
@@ -121,5 +131,6 @@ export function createMetrics(): Metrics {
     },
     configReload: (result) => reloads.labels(result).inc(),
     lockout: (kind) => lockouts.labels(kind).inc(),
+    passwordCheck: (outcome, seconds) => hashes.labels(outcome).observe(seconds),
   };
 }

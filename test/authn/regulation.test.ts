@@ -17,14 +17,24 @@ describe("Regulator", () => {
       now: () => now,
       onLockout: (kind) => lockouts.push(kind),
     });
-    return { regulator, lockouts, advance: (ms: number) => (now += ms) };
+    const attempt = (user: string, address: string | undefined, verified: boolean) => {
+      expect(regulator.reserveNow(user, address)).toBeUndefined();
+      regulator.settleNow(user, address, verified);
+    };
+    return {
+      regulator,
+      lockouts,
+      advance: (ms: number) => (now += ms),
+      fail: (user: string, address: string | undefined) => attempt(user, address, false),
+      succeed: (user: string) => attempt(user, undefined, true),
+    };
   };
 
   it("locks a user out after N failures within the window, and releases them after the lockout", () => {
     const t = setup();
-    for (let i = 0; i < 2; i++) t.regulator.failed("alice", "10.0.0.1");
+    for (let i = 0; i < 2; i++) t.fail("alice", "10.0.0.1");
     expect(t.regulator.locked("alice", "10.0.0.1")).toBeUndefined();
-    t.regulator.failed("alice", "10.0.0.1");
+    t.fail("alice", "10.0.0.1");
     expect(t.regulator.locked("alice", "10.0.0.2")).toBe("user");
     expect(t.lockouts).toEqual(["user"]);
     t.advance(299_999);
@@ -35,32 +45,52 @@ describe("Regulator", () => {
 
   it("forgets failures older than the window", () => {
     const t = setup();
-    t.regulator.failed("alice", undefined);
-    t.regulator.failed("alice", undefined);
+    t.fail("alice", undefined);
+    t.fail("alice", undefined);
     t.advance(60_000);
-    t.regulator.failed("alice", undefined);
+    t.fail("alice", undefined);
     expect(t.regulator.locked("alice", undefined)).toBeUndefined();
   });
 
   it("locks an address that sprays many users, without locking those users elsewhere", () => {
     const t = setup();
-    for (let i = 0; i < 10; i++) t.regulator.failed(`user${i}`, "10.0.0.9");
+    for (let i = 0; i < 10; i++) t.fail(`user${i}`, "10.0.0.9");
     expect(t.regulator.locked("someone-new", "10.0.0.9")).toBe("address");
     expect(t.regulator.locked("user1", "10.0.0.1")).toBeUndefined();
   });
 
   it("clears a user's count on success", () => {
     const t = setup();
-    t.regulator.failed("alice", undefined);
-    t.regulator.failed("alice", undefined);
-    t.regulator.succeeded("alice");
-    t.regulator.failed("alice", undefined);
+    t.fail("alice", undefined);
+    t.fail("alice", undefined);
+    t.succeed("alice");
+    t.fail("alice", undefined);
     expect(t.regulator.locked("alice", undefined)).toBeUndefined();
+  });
+
+  it("counts attempts in flight: past the limit's worth of reservations, the next is refused before any hash", () => {
+    const t = setup();
+    for (let i = 0; i < 3; i++) expect(t.regulator.reserveNow("alice", "10.0.0.1")).toBeUndefined();
+    expect(t.regulator.reserveNow("alice", "10.0.0.1")).toBe("user");
+    for (let i = 0; i < 3; i++) t.regulator.settleNow("alice", "10.0.0.1", false);
+    expect(t.lockouts).toEqual(["user"]);
+    expect(t.regulator.reserveNow("alice", "10.0.0.2")).toBe("user");
+  });
+
+  it("gives a successful attempt back to its address but keeps the address's failures", () => {
+    const t = setup();
+    for (let i = 0; i < 9; i++) t.fail(`user${i}`, "10.0.0.9");
+    for (let i = 0; i < 5; i++) {
+      expect(t.regulator.reserveNow("bob", "10.0.0.9")).toBeUndefined();
+      t.regulator.settleNow("bob", "10.0.0.9", true);
+    }
+    t.fail("someone", "10.0.0.9");
+    expect(t.regulator.locked(undefined, "10.0.0.9")).toBe("address");
   });
 
   it("stays bounded under a spray of distinct users and addresses", () => {
     const t = setup();
-    for (let i = 0; i < 50_000; i++) t.regulator.failed(`u${i}`, `a${i}`);
+    for (let i = 0; i < 50_000; i++) t.fail(`u${i}`, `a${i}`);
     expect(t.regulator.size).toBe(1000);
   });
 });
@@ -82,7 +112,7 @@ describe("Basic auth with regulation, through the endpoint", () => {
   afterAll(() => service.close());
   const auth = (user: string, password: string, address = "192.0.2.10") =>
     request(service.app)
-      .get("/auth")
+      .get("/auth?host=app.example.com")
       .set("X-Original-URL", "http://app.example.com/")
       .set("X-Original-Method", "GET")
       .set("X-Real-IP", address)

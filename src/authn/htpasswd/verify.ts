@@ -1,8 +1,7 @@
 /**
- * Verification of a password against one htpasswd entry, one maintained implementation per scheme:
- * bcrypt (native, runs on libuv's thread pool so a cost-10 hash does not stall other requests), apache-md5
- * ($apr1$ and $1$), apache-crypt (traditional DES), unixcrypt ($5$/$6$ with rounds=) and node:crypto for the
- * RFC 2307 schemes. Every comparison of secret-derived bytes is constant-time.
+ * Verification of a password against one htpasswd entry, one maintained implementation per scheme: bcrypt
+ * (native), apache-md5 ($apr1$ and $1$), apache-crypt (traditional DES), unixcrypt ($5$/$6$ with rounds=) and
+ * node:crypto for the RFC 2307 schemes. Every comparison of secret-derived bytes is constant-time.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import apacheCrypt from "apache-crypt";
@@ -10,9 +9,6 @@ import apacheMd5 from "apache-md5";
 import bcrypt from "bcrypt";
 import { verify as shaCryptVerify } from "unixcrypt";
 import type { HtpasswdEntry } from "./parse.js";
-
-/** Checks a password against a stored entry. Implementations resolve false for a mismatch and never throw. */
-export type PasswordCheck = (password: string, entry: HtpasswdEntry) => Promise<boolean>;
 
 function equal(a: string | Buffer, b: string | Buffer): boolean {
   const x = typeof a === "string" ? Buffer.from(a, "utf8") : a;
@@ -36,12 +32,16 @@ const sha1 = (...parts: Buffer[]) => {
   return h.digest();
 };
 
-export const verifyPassword: PasswordCheck = async (password, { hash, scheme }) => {
+/**
+ * Whether password matches entry; false for a mismatch or a corrupt hash, never throws. Synchronous and CPU-bound
+ * (up to the configured hash limits): the gate runs it on its hash worker pool, never on the event loop.
+ */
+export function verifyPasswordSync(password: string, { hash, scheme }: HtpasswdEntry): boolean {
   try {
     switch (scheme) {
       case "bcrypt":
         // $2y$ (crypt_blowfish) and $2b$ (OpenBSD) name the same fixed algorithm; the binding only knows $2a/$2b.
-        return await bcrypt.compare(password, hash.startsWith("$2y$") ? `$2b$${hash.slice(4)}` : hash);
+        return bcrypt.compareSync(password, hash.startsWith("$2y$") ? `$2b$${hash.slice(4)}` : hash);
       case "apr1":
       case "md5-crypt":
         return equal(apacheMd5(utf8Bytes(password), hash), hash);
@@ -66,4 +66,8 @@ export const verifyPassword: PasswordCheck = async (password, { hash, scheme }) 
   } catch {
     return false;
   }
-};
+}
+
+/** verifyPasswordSync as a PasswordCheck, in the calling thread: for tools and tests, not for serving. */
+export const verifyPassword = async (password: string, entry: HtpasswdEntry): Promise<boolean> =>
+  verifyPasswordSync(password, entry);
