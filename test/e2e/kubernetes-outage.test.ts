@@ -1,6 +1,7 @@
 /**
  * The apiserver goes away. rbac-gate fails closed, except that a decision the apiserver already gave for exactly
- * the same request may be repeated while younger than the maximum staleness; nothing is ever widened.
+ * the same request may be repeated up to maxStale past the end of its TTL, and never past the token's own exp;
+ * nothing is ever widened.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ControlPlane, startControlPlane } from "./support/control-plane.js";
@@ -17,6 +18,7 @@ import {
   waitForAccess,
 } from "./support/kube.js";
 import { stopAll } from "./support/processes.js";
+import { createShortLivedToken } from "./support/short-lived-token.js";
 
 let plane: ControlPlane;
 let kube: Kube;
@@ -34,11 +36,12 @@ beforeAll(async () => {
   env = await startGateInCluster(
     plane,
     kube,
-    "  requestTimeout: 2s\n  cache: {tokenReviewTtl: 2s, allowTtl: 2s, denyTtl: 2s, maxStale: 60s}\n",
+    "  requestTimeout: 2s\n  cache: {tokenReviewTtl: 2s, allowTtl: 2s, denyTtl: 2s, maxStale: 10s}\n",
   );
   await createIngress(kube, "default", "status-app", "status.example.test", "status-app");
   await createServiceAccount(kube, "default", "reader");
   await createServiceAccount(kube, "default", "stranger");
+  await createServiceAccount(kube, "default", "keeper");
   reader = await createToken(kube, "default", "reader");
   stranger = await createToken(kube, "default", "stranger");
   await createClusterRole(kube, "status-reader", [
@@ -46,6 +49,7 @@ beforeAll(async () => {
   ]);
   await createClusterRoleBinding(kube, "status-reader", "status-reader", [
     { kind: "ServiceAccount", name: "reader", namespace: "default" },
+    { kind: "ServiceAccount", name: "keeper", namespace: "default" },
   ]);
   await waitForAccess(kube, {
     user: "system:serviceaccount:default:reader",
@@ -63,10 +67,23 @@ afterAll(async () => {
   await plane?.stop();
 });
 
+const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
+
 describe("As an operator whose apiserver is down", () => {
+  // Decided just before the stop: a token that expires 6 s later, and one valid for an hour of a user asked about
+  // nowhere else; both new, so their answers' time is known (TTL 2 s, maxStale 10 s: the window ends 12 s after).
+  let expiring: { token: string; expiresAt: number };
+  let lasting: string;
+  let answeredAt: number;
+
   it("requests decided before the stop get the same answer inside the staleness window; new ones get 500", async () => {
+    expiring = await createShortLivedToken(plane, kube, "default", "reader", 6);
+    lasting = await createToken(kube, "default", "keeper");
     expect((await through("/status", reader)).status).toBe(200);
     expect((await through("/status", stranger)).status).toBe(403);
+    answeredAt = Date.now();
+    expect((await through("/status", lasting)).status).toBe(200);
+    expect((await through("/status", expiring.token)).status).toBe(200);
 
     await plane.processes.apiserver.stop();
     // Past every TTL (2 s): answers now come from stale entries or not at all.
@@ -81,4 +98,19 @@ describe("As an operator whose apiserver is down", () => {
 
     await env.gate.waitForLog((l) => l.msg === "apiserver unreachable: serving the last decision it gave");
   }, 60_000);
+
+  it("a stale answer is never served past the token's exp, though the staleness window is still open", async () => {
+    await sleepUntil(expiring.expiresAt - 1000);
+    expect((await through("/status", expiring.token)).status).toBe(200);
+    await sleepUntil(expiring.expiresAt + 500);
+    expect((await through("/status", expiring.token)).status).toBe(500);
+    expect((await through("/status", lasting)).status).toBe(200);
+  }, 30_000);
+
+  it("an answer is repeated until TTL + maxStale after it was given, and not after", async () => {
+    await sleepUntil(answeredAt + 2000 + 10_000 - 1000);
+    expect((await through("/status", lasting)).status).toBe(200);
+    await sleepUntil(answeredAt + 2000 + 10_000 + 1000);
+    expect((await through("/status", lasting)).status).toBe(500);
+  }, 30_000);
 });

@@ -16,7 +16,7 @@ import {
   type Kube,
   kubeconfigForToken,
 } from "./kube.js";
-import { type Nginx, startNginx } from "./nginx.js";
+import { type Nginx, type NginxOptions, startNginx } from "./nginx.js";
 import { freePort } from "./ports.js";
 import { type RunningGate, startRbacGate } from "./rbac-gate.js";
 import { startUpstream, type Upstream } from "./upstream.js";
@@ -51,6 +51,7 @@ export async function startGateInCluster(
   kube: Kube,
   kubernetesYaml = "",
   processEnv: NodeJS.ProcessEnv = {},
+  nginxOptions: NginxOptions = {},
 ): Promise<GateInCluster> {
   const dir = mkdtempSync(join(tmpdir(), "rbac-gate-cluster-e2e-"));
   const token = await createToken(kube, "rbac-gate-system", "rbac-gate", { expirationSeconds: 7200 });
@@ -58,6 +59,6 @@ export async function startGateInCluster(
   writeFileSync(join(dir, "config.yaml"), `logLevel: debug\nkubernetes:\n  kubeconfig: kubeconfig\n${kubernetesYaml}`);
   const gate = await startRbacGate(["--config", join(dir, "config.yaml")], processEnv);
   const upstream = await startUpstream(await freePort());
-  const nginx = await startNginx(gate.address, `127.0.0.1:${upstream.port}`);
+  const nginx = await startNginx(gate.address, `127.0.0.1:${upstream.port}`, nginxOptions);
   return { gate, nginx, upstream, dir };
 }

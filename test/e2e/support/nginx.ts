@@ -24,7 +24,15 @@ export interface Nginx {
   errorLog(): string;
 }
 
-export async function startNginx(authAddress: string, appAddress: string): Promise<Nginx> {
+export interface NginxOptions {
+  /**
+   * Connections per worker (the template's 1,024 by default). ingress-nginx's own default (max-worker-connections)
+   * is 16,384: floods of more than ~500 concurrent clients need more than the template's.
+   */
+  readonly workerConnections?: number;
+}
+
+export async function startNginx(authAddress: string, appAddress: string, options: NginxOptions = {}): Promise<Nginx> {
   const prefix = mkdtempSync(join(tmpdir(), "rbac-gate-nginx-"));
   mkdirSync(join(prefix, "logs"), { recursive: true });
   const [a, b, c] = [await freePort(), await freePort(), await freePort()];
@@ -33,7 +41,8 @@ export async function startNginx(authAddress: string, appAddress: string): Promi
     .replaceAll("{{APP}}", appAddress)
     .replaceAll("{{A}}", String(a))
     .replaceAll("{{B}}", String(b))
-    .replaceAll("{{C}}", String(c));
+    .replaceAll("{{C}}", String(c))
+    .replace(/worker_connections \d+;/, `worker_connections ${options.workerConnections ?? 1024};`);
   const conf = join(prefix, "nginx.conf");
   writeFileSync(conf, config);
   const errorLog = join(prefix, "error.log");
