@@ -9,7 +9,9 @@ import type { CheckResult, PasswordCheck } from "./authn/htpasswd/check.js";
 import { HashPool } from "./authn/htpasswd/hash-pool.js";
 import { regulatedCheck } from "./authn/htpasswd/regulated-check.js";
 import { combineStores } from "./authn/htpasswd/store.js";
-import { Regulator } from "./authn/regulation.js";
+import { type AttemptCounter, Regulator } from "./authn/regulation.js";
+import { openRegulationStore, type RegulationStore } from "./authn/regulation-store.js";
+import { sharedRegulation } from "./authn/shared-regulation.js";
 import { routeAuthorizer } from "./authz/route-authorizer.js";
 import { BoundedCache } from "./cache/bounded-cache.js";
 import { createSecretKeyer } from "./cache/secret-key.js";
@@ -74,9 +76,7 @@ export async function buildService(config: Config, logger: Logger, options: Serv
       });
   const verify: PasswordCheck | undefined = options.passwordCheck ?? pool?.check;
   if (!verify) throw new Error("no password check");
-  const regulator = config.regulation
-    ? new Regulator({ ...config.regulation, onLockout: (kind) => metrics.lockout(kind) })
-    : undefined;
+  const { regulator, store: regulationStore } = buildRegulation(config.regulation, logger, metrics);
   // Cache in front (a remembered success never waits or counts), regulation next (an attempt is reserved before
   // its hash is asked for), the pool last.
   const check = cachedPasswordCheck(
@@ -117,7 +117,38 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     },
     close: async () => {
       files.close();
-      await Promise.all([cluster?.stop(), pool?.close()]);
+      await Promise.all([cluster?.stop(), pool?.close(), regulationStore?.close()]);
     },
   };
+}
+
+/** Per-replica counters, or counters shared through Redis with this replica's as the fallback. */
+function buildRegulation(
+  options: Config["regulation"],
+  logger: Logger,
+  metrics: Metrics,
+): { regulator?: AttemptCounter; store?: RegulationStore } {
+  if (!options) return {};
+  const local = new Regulator({ ...options, onLockout: (kind) => metrics.lockout(kind) });
+  if (!options.redis) return { regulator: local };
+  // One line per 10 s at most: an outage must not flood the log.
+  let lastLogged = 0;
+  const onError = (error: unknown) => {
+    if (Date.now() - lastLogged < 10_000) return;
+    lastLogged = Date.now();
+    logger.warn(
+      { error: error instanceof Error ? error.message : String(error) },
+      "regulation store unavailable; counting attempts on this replica only",
+    );
+  };
+  const store = openRegulationStore(options.redis.url, onError);
+  const regulator = sharedRegulation(store.run, {
+    ...options,
+    keyPrefix: options.redis.keyPrefix,
+    timeoutMs: options.redis.timeoutMs,
+    fallback: local,
+    onLockout: (kind) => metrics.lockout(kind),
+    onError,
+  });
+  return { regulator, store };
 }

@@ -22,15 +22,19 @@ export interface RegulationLimits {
   readonly maxFailuresPerAddress: number;
 }
 
+/** One reserved evaluation, or the lock that refused it (nothing is reserved then). */
+export type Reservation =
+  | { readonly lock: Lock }
+  | {
+      readonly lock?: undefined;
+      /** Ends the reservation: a failure counts (and may start a lockout), a success clears the user's failures. */
+      settle(verified: boolean): Promise<void>;
+    };
+
 /** Where attempts are counted: this process, or a store every replica shares. */
 export interface AttemptCounter {
-  /**
-   * Reserves one evaluation for user (undefined: an unknown name, counted against the address alone) and address,
-   * or resolves the lock that refuses it. Nothing is reserved when it is refused.
-   */
-  reserve(user: string | undefined, address: string | undefined): Promise<Lock | undefined>;
-  /** Ends a reservation: a failure counts (and may start a lockout), a success clears the user's failures. */
-  settle(user: string | undefined, address: string | undefined, verified: boolean): Promise<void>;
+  /** @param user undefined for an unknown name, counted against the address alone. */
+  reserve(user: string | undefined, address: string | undefined): Promise<Reservation>;
 }
 
 export interface RegulationOptions extends RegulationLimits {
@@ -61,12 +65,9 @@ export class Regulator implements AttemptCounter {
     this.now = options.now ?? Date.now;
   }
 
-  async reserve(user: string | undefined, address: string | undefined): Promise<Lock | undefined> {
-    return this.reserveNow(user, address);
-  }
-
-  async settle(user: string | undefined, address: string | undefined, verified: boolean): Promise<void> {
-    this.settleNow(user, address, verified);
+  async reserve(user: string | undefined, address: string | undefined): Promise<Reservation> {
+    const lock = this.reserveNow(user, address);
+    return lock ? { lock } : { settle: async (verified) => this.settleNow(user, address, verified) };
   }
 
   /** reserve(), synchronously. */

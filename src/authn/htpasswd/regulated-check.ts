@@ -14,13 +14,13 @@ export function regulatedCheck(inner: PasswordCheck, counter?: AttemptCounter): 
   return async (password, entry, attempt) => {
     if (!counter) return (await inner(password, entry, attempt)) ? VERIFIED : WRONG;
     const user = attempt.known ? `${attempt.source}\u0000${attempt.username}` : undefined;
-    const lock = await counter.reserve(user, attempt.address);
-    if (lock) return { kind: "locked", lock };
+    const reservation = await counter.reserve(user, attempt.address);
+    if (reservation.lock) return { kind: "locked", lock: reservation.lock };
     let verified = false;
     try {
       verified = await inner(password, entry, attempt);
     } finally {
-      await counter.settle(user, attempt.address, verified);
+      await reservation.settle(verified);
     }
     return verified ? VERIFIED : WRONG;
   };
