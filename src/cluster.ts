@@ -13,9 +13,8 @@ import { createSecretKeyer } from "./cache/secret-key.js";
 import type { Config } from "./config/config.js";
 import type { KubernetesConfig } from "./config/kubernetes.js";
 import type { Credentials } from "./core/credentials.js";
-import type { Route } from "./core/routes.js";
 import { createKubeClient, type KubeClient, loadKubeConfig } from "./kube/client.js";
-import { clusterRouteOptions, watchClusterRoutes } from "./kube/cluster-routes.js";
+import { clusterRouteOptions, type RouteLookup, watchClusterRoutes } from "./kube/cluster-routes.js";
 import { watchHtpasswdSecrets } from "./kube/htpasswd-secrets.js";
 import { missingPermissions, neededPermissions } from "./kube/permissions.js";
 import type { Logger } from "./log.js";
@@ -23,7 +22,8 @@ import type { Metrics } from "./metrics/metrics.js";
 import { StartupError } from "./service.js";
 
 export interface ClusterParts {
-  readonly match: (host: string, path: string) => Route | undefined;
+  /** The route each kind of proxy serves for a host and path (kube/cluster-routes.ts). */
+  readonly routes: { readonly ingress: RouteLookup; readonly gateway: RouteLookup };
   readonly store: HtpasswdStore;
   readonly bearer: Authenticator<Extract<Credentials, { kind: "bearer" }>>;
   readonly authorizer: Authorizer;
@@ -45,7 +45,10 @@ export async function buildCluster(
   }
   let missing: string[];
   try {
-    missing = await missingPermissions(kubeConfig, neededPermissions(k.namespaces, k.secretNamespaces, k.httpRoutes));
+    missing = await missingPermissions(
+      kubeConfig,
+      neededPermissions(k.namespaces, k.secretNamespaces, k.httpRoutes ? k.gateways : undefined),
+    );
   } catch (error) {
     throw new StartupError([(error as Error).message]);
   }
@@ -111,7 +114,7 @@ export async function buildCluster(
   });
   const collections = [...routes.collections, ...secrets.collections];
   return {
-    match: routes.match,
+    routes: { ingress: routes.ingress, gateway: routes.gateway },
     store: secrets,
     bearer,
     authorizer,

@@ -57,8 +57,11 @@ export async function explain(
     return 1;
   }
   const config = loaded.value;
-  const read = ingressNginx((name) =>
-    name === "x-original-url" ? args.url : name === "x-original-method" ? args.method : undefined,
+  // As nginx would ask for a request whose request line and Host header agree.
+  const hostname = URL.canParse(args.url) ? new URL(args.url).hostname.replace(/\.$/, "") : "";
+  const read = ingressNginx(
+    (name) => (name === "x-original-url" ? args.url : name === "x-original-method" ? args.method : undefined),
+    { method: "GET", target: `/auth?host=${hostname}` },
   );
   if (!read.ok) {
     print(`request:        refused: ${read.error.reason} (403)`);
@@ -82,7 +85,8 @@ export async function explain(
   if (k && kubeConfig) {
     const logger = createLogger("error");
     const routes = await watchClusterRoutes(kubeConfig, clusterRouteOptions(k, config.realm), logger);
-    route = routes.match(request.host, request.path);
+    // The ingress-nginx table first, as for /auth; then what the fronted Gateways serve.
+    route = routes.ingress(request.host, request.path) ?? routes.gateway(request.host, request.path);
     await routes.stop();
   }
   route ??= matchRoute(buildRouteTable(config.routes), request.host, request.path);

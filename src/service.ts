@@ -19,7 +19,7 @@ import type { Config } from "./config/config.js";
 import { envoyExtAuthz } from "./core/dialects/envoy.js";
 import { ingressNginx } from "./core/dialects/ingress-nginx.js";
 import { traefikForwardAuth } from "./core/dialects/traefik.js";
-import { buildRouteTable, matchRoute } from "./core/routes.js";
+import { buildRouteTable, matchRoute, type Route } from "./core/routes.js";
 import { createGate, type GateDeps } from "./gate/decide.js";
 import { createApp } from "./http/app.js";
 import { createAuditLog } from "./http/audit.js";
@@ -88,9 +88,13 @@ export async function buildService(config: Config, logger: Logger, options: Serv
   const store = cluster ? combineStores(files, cluster.store) : files;
   const table = buildRouteTable(config.routes);
   let draining = false;
-  const policy: Omit<GateDeps, "dialect"> = {
-    // Ingresses first: in a cluster they are the source of truth; configured routes fill in.
-    resolveRoute: ({ host, path }) => cluster?.match(host, path) ?? matchRoute(table, host, path),
+  // Each proxy is judged by the objects it routes by: ingress-nginx by Ingresses, Gateways by HTTPRoutes. In a
+  // cluster those are the source of truth; configured routes fill in.
+  const resolveBy =
+    (lookup: ((host: string, path: string) => Route | undefined) | undefined): GateDeps["resolveRoute"] =>
+    ({ host, path }) =>
+      lookup?.(host, path) ?? matchRoute(table, host, path);
+  const policy: Omit<GateDeps, "dialect" | "resolveRoute"> = {
     authenticators: {
       basic: createBasicAuthenticator({ store, check, maxPasswordBytes: config.htpasswd.limits.maxPasswordBytes }),
       ...(cluster ? { bearer: cluster.bearer } : {}),
@@ -100,9 +104,9 @@ export async function buildService(config: Config, logger: Logger, options: Serv
   const app = createApp({
     // One policy, read through each proxy's dialect: a migration between proxies changes nothing else.
     gates: {
-      ingressNginx: createGate({ ...policy, dialect: ingressNginx }),
-      traefik: createGate({ ...policy, dialect: traefikForwardAuth }),
-      envoy: createGate({ ...policy, dialect: envoyExtAuthz }),
+      ingressNginx: createGate({ ...policy, dialect: ingressNginx, resolveRoute: resolveBy(cluster?.routes.ingress) }),
+      traefik: createGate({ ...policy, dialect: traefikForwardAuth, resolveRoute: resolveBy(cluster?.routes.gateway) }),
+      envoy: createGate({ ...policy, dialect: envoyExtAuthz, resolveRoute: resolveBy(cluster?.routes.gateway) }),
     },
     identityHeaders: config.identityHeaders,
     audit: createAuditLog(logger, config.audit),

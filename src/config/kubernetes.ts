@@ -18,9 +18,16 @@ export interface KubernetesConfig {
   readonly burst: number;
   /** Apiserver reviews one client address may have waiting for the rate limit or in flight. */
   readonly maxPendingPerClient: number;
-  readonly ingressClassName?: string;
+  /** The IngressClass the fronted ingress-nginx serves (its --ingress-class); only its Ingresses make routes. */
+  readonly ingressClassName: string;
+  /** Whether Ingresses without any class count too (the controller's --watch-ingress-without-class). */
+  readonly watchIngressWithoutClass: boolean;
   /** Whether Gateway API HTTPRoutes are watched as routes too (their CRD must be installed). */
   readonly httpRoutes: boolean;
+  /** The Gateways whose traffic rbac-gate authorizes, as "namespace/name": only routes they serve count. */
+  readonly gateways: readonly string[];
+  /** Who may put routes on a host named in several namespaces (core/host-ownership.ts). */
+  readonly hostOwnership: "oldest-namespace" | "shared";
   /** Namespaces whose Ingresses are served; empty: all. */
   readonly namespaces: readonly string[];
   /** Namespaces whose htpasswd Secrets are watched: "all", or a list (empty: htpasswd Secrets are off). */
@@ -41,6 +48,7 @@ export interface KubernetesConfig {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const GATEWAY_REF = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export function readKubernetes(
   problems: Problems,
@@ -56,7 +64,10 @@ export function readKubernetes(
     "burst",
     "maxPendingPerClient",
     "ingressClassName",
+    "watchIngressWithoutClass",
     "httpRoutes",
+    "gateways",
+    "hostOwnership",
     "namespaces",
     "secretNamespaces",
     "audiences",
@@ -70,6 +81,21 @@ export function readKubernetes(
     pattern: /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/,
     describe: "an IngressClass name",
   });
+  const httpRoutes = readBoolean(problems, "kubernetes.httpRoutes", k.httpRoutes) ?? false;
+  const gateways =
+    readList(problems, "kubernetes.gateways", k.gateways, (s, x) =>
+      readString(problems, s, x, { pattern: GATEWAY_REF, describe: 'a Gateway as "namespace/name"' }),
+    ) ?? [];
+  if (httpRoutes && gateways.length === 0) {
+    problems.push(
+      "kubernetes.gateways is empty: with httpRoutes on, name the Gateways rbac-gate fronts (namespace/name), so that an HTTPRoute attached to no Gateway of yours decides nothing",
+    );
+  }
+  const hostOwnership =
+    (readString(problems, "kubernetes.hostOwnership", k.hostOwnership, {
+      pattern: /^(oldest-namespace|shared)$/,
+      describe: '"oldest-namespace" or "shared"',
+    }) as KubernetesConfig["hostOwnership"] | undefined) ?? "oldest-namespace";
   const namespaces =
     readList(problems, "kubernetes.namespaces", k.namespaces, (s, x) =>
       readString(problems, s, x, { pattern: DNS_LABEL, describe: "a namespace name" }),
@@ -136,8 +162,12 @@ export function readKubernetes(
     // A flood of new tokens from one address is refused past this, not queued ahead of everyone else's reviews.
     maxPendingPerClient:
       readInteger(problems, "kubernetes.maxPendingPerClient", k.maxPendingPerClient, 1, 10_000) ?? 100,
-    ...(ingressClassName === undefined ? {} : { ingressClassName }),
-    httpRoutes: readBoolean(problems, "kubernetes.httpRoutes", k.httpRoutes) ?? false,
+    ingressClassName: ingressClassName ?? "nginx",
+    watchIngressWithoutClass:
+      readBoolean(problems, "kubernetes.watchIngressWithoutClass", k.watchIngressWithoutClass) ?? false,
+    httpRoutes,
+    gateways,
+    hostOwnership,
     namespaces,
     secretNamespaces,
     audiences,

@@ -262,9 +262,29 @@ function readRoutes(
       (subject, x): Route | undefined => {
         const r = readObject(problems, subject, x, true);
         if (!r) return undefined;
-        checkKnownFields(problems, subject, r, ["host", "path", "authenticators", "htpasswd", "realm", "allow"]);
+        checkKnownFields(problems, subject, r, [
+          "host",
+          "path",
+          "pathType",
+          "pathParameters",
+          "authenticators",
+          "htpasswd",
+          "realm",
+          "allow",
+        ]);
         const host = readRouteHost(problems, `${subject}.host`, r.host);
         const pathPrefix = readRoutePath(problems, `${subject}.path`, r.path);
+        // The same location forms as an Ingress path of that type under ingress-nginx (core/routes.ts).
+        const pathType =
+          (readString(problems, `${subject}.pathType`, r.pathType, {
+            pattern: /^(Exact|Prefix|ImplementationSpecific)$/,
+            describe: '"Exact", "Prefix" or "ImplementationSpecific"',
+          }) as "Exact" | "Prefix" | "ImplementationSpecific" | undefined) ?? "Prefix";
+        const pathParameters =
+          readString(problems, `${subject}.pathParameters`, r.pathParameters, {
+            pattern: /^(deny|allow)$/,
+            describe: '"deny" or "allow"',
+          }) ?? "deny";
         const authenticators = readAuthenticators(problems, `${subject}.authenticators`, r.authenticators, cluster);
         const htpasswd = readString(problems, `${subject}.htpasswd`, r.htpasswd, { describe: "an htpasswd file name" });
         if (htpasswd !== undefined && !sources.has(htpasswd)) {
@@ -280,15 +300,18 @@ function readRoutes(
           }) ?? defaultRealm;
         const authorization = readAllow(problems, `${subject}.allow`, r.allow);
         if (host === undefined || pathPrefix === undefined || !authenticators || !authorization) return undefined;
-        const key = `${host}${pathPrefix}`;
+        const key = `${host} ${pathType} ${pathPrefix}`;
         if (seen.has(key))
-          problems.push(`${subject} has host "${host}" and path "${pathPrefix}" again: routes must differ`);
+          problems.push(
+            `${subject} has host "${host}", path "${pathPrefix}" and pathType ${pathType} again: routes must differ`,
+          );
         seen.add(key);
         return {
           source: subject,
           host,
           pathPrefix,
-          pathType: "Prefix",
+          pathType,
+          ...(pathParameters === "allow" ? { allowPathParameters: true } : {}),
           authenticators,
           realm,
           authorization,

@@ -17,13 +17,14 @@ export function readRouteHost(raw: string): Result<string> {
 }
 
 /**
- * A path as the routing table holds it. One that normalizing would change (a regular expression, dot segments,
- * encodings) cannot be matched as written: the caller denies its route.
+ * A path as the routing table holds it: as written, since the path type gives it its meaning (see routes.ts). One
+ * that normalizing would change (a regular expression, dot segments, encodings) cannot be matched as written: the
+ * caller denies its route.
  */
 export function readRoutePath(raw: string, pathType: PathType): Result<{ pathPrefix: string; pathType: PathType }> {
   const normalized = normalizePath(raw);
   if (!normalized.ok || normalized.value !== raw) return fail(`path "${raw}" is not a plain normalized path`);
-  return ok({ pathPrefix: pathType === "Prefix" && raw !== "/" ? raw.replace(/\/$/, "") : raw, pathType });
+  return ok({ pathPrefix: raw, pathType });
 }
 
 export interface RoutePlace {
@@ -58,6 +59,7 @@ export function clusterRoute(settings: IngressSettings, place: RoutePlace, probl
     authenticators: settings.authenticators,
     realm: settings.realm,
     authorization: settings.authorization,
+    ...(settings.allowPathParameters ? { allowPathParameters: true } : {}),
     namespace: place.namespace,
     ingress: place.name,
     ...(settings.htpasswd === undefined ? {} : { htpasswd: settings.htpasswd }),

@@ -19,6 +19,7 @@ export type DecisionCode =
   | "invalid_request"
   | "no_route"
   | "misconfigured_route"
+  | "path_parameters"
   | "denied"
   | "proxy_misconfigured"
   | "fault";

@@ -2,7 +2,11 @@
  * Gateway API HTTPRoutes (gateway.networking.k8s.io/v1) → routes, with the same meaning as Ingresses. Pure: the
  * kube adapter hands in plain objects.
  *
- * - hostnames: each exact or "*.domain"; none means every host (the catch-all, as an Ingress rule without host).
+ * - Only what a fronted Gateway serves: a route attached to no fronted Gateway, not accepted, or not admitted by
+ *   a listener makes no route at all, and of its hostnames only those a listener admits count
+ *   (gateway-attachment.ts). A tenant's HTTPRoute attached to nothing decides nothing.
+ * - hostnames: each exact or "*.domain" (a suffix of any number of labels, as the Gateway API specifies: the
+ *   table is built with wildcardLabels "any"); none means every host (the catch-all).
  * - A rule's matches: Exact and PathPrefix paths (PathPrefix by whole path elements, as the Gateway API specifies);
  *   no match at all means PathPrefix "/". A RegularExpression path, or a match that also depends on headers, query
  *   parameters or the method, cannot be decided from the path alone: that route stays and is denied, so its
@@ -14,6 +18,12 @@
  * - Per-route settings come from the same rbac-gate.io/* annotations as on an Ingress.
  */
 import { clusterRoute, readRouteHost, readRoutePath } from "./cluster-route.js";
+import {
+  type GatewayObject,
+  type RouteParentRef,
+  type RouteParentStatus,
+  servedHostnames,
+} from "./gateway-attachment.js";
 import { type IngressDefaults, readIngressAnnotations } from "./ingress-annotations.js";
 import type { PathType, Route } from "./routes.js";
 
@@ -36,6 +46,9 @@ export interface HTTPRouteObject {
   readonly creationTimestamp?: string;
   readonly annotations: Readonly<Record<string, string>>;
   readonly hostnames: readonly string[];
+  readonly parentRefs: readonly RouteParentRef[];
+  /** status.parents, reduced to whether each parent accepted the route. */
+  readonly parents: readonly RouteParentStatus[];
   readonly rules: ReadonlyArray<{
     readonly matches?: readonly HTTPRouteMatch[];
     readonly backendRefs?: readonly HTTPRouteBackendRef[];
@@ -56,14 +69,17 @@ const byAge = (a: HTTPRouteObject, b: HTTPRouteObject) =>
 export function routesFromHTTPRoutes(
   httpRoutes: readonly HTTPRouteObject[],
   defaults: IngressDefaults,
+  gateways: ReadonlyMap<string, GatewayObject>,
 ): HTTPRouteRoutes {
   const routes: Route[] = [];
   const skipped: string[] = [];
   for (const object of [...httpRoutes].sort(byAge)) {
     const source = `httproute ${object.namespace}/${object.name}`;
     const settings = readIngressAnnotations(object.namespace, object.annotations, defaults);
+    const served = servedHostnames(object, gateways);
+    if (served.length === 0) continue;
     const hosts: string[] = [];
-    for (const hostname of object.hostnames.length > 0 ? object.hostnames : [""]) {
+    for (const hostname of served) {
       const host = readRouteHost(hostname);
       if (host.ok) hosts.push(host.value);
       else skipped.push(`${source} has hostname "${hostname}": ${host.error}`);
@@ -97,10 +113,10 @@ function readMatch(match: HTTPRouteMatch): { pathPrefix: string; pathType: PathT
   const raw = match.path?.value ?? "/";
   // A path that cannot be matched as written could cover any path of the host: the denial covers them all.
   if (type !== "Exact" && type !== "PathPrefix") {
-    return { pathPrefix: "/", pathType: "Prefix", problem: `${type} path matches are not supported` };
+    return { pathPrefix: "/", pathType: "PathPrefix", problem: `${type} path matches are not supported` };
   }
-  const path = readRoutePath(raw, type === "Exact" ? "Exact" : "Prefix");
-  if (!path.ok) return { pathPrefix: "/", pathType: "Prefix", problem: path.error };
+  const path = readRoutePath(raw, type === "Exact" ? "Exact" : "PathPrefix");
+  if (!path.ok) return { pathPrefix: "/", pathType: "PathPrefix", problem: path.error };
   return match.conditional
     ? { ...path.value, problem: "matches on headers, query parameters or method are not supported" }
     : path.value;

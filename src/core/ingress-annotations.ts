@@ -14,6 +14,9 @@
  *   rbac-gate.io/realm                   realm of the challenges.
  *   rbac-gate.io/audiences               TokenReview audiences, comma-separated; a subset of the configured ones
  *                                        when those are set.
+ *   rbac-gate.io/path-parameters         "deny" (default) or "allow": whether a path with ";" in a segment is
+ *                                        decided. Servlet containers read "/public/..;/admin" as "/admin", while
+ *                                        nginx routes it as written: only an app known not to do so should allow.
  */
 import { NON_RESOURCE_FIELDS, RESOURCE_FIELDS, TEMPLATE_PLACEHOLDERS } from "./access-review.js";
 import type { AttributesTemplate, RouteAuthorization } from "./routes.js";
@@ -35,6 +38,7 @@ export interface IngressSettings {
   readonly realm: string;
   readonly audiences?: readonly string[];
   readonly authorization: RouteAuthorization;
+  readonly allowPathParameters: boolean;
   readonly problems: readonly string[];
 }
 
@@ -49,6 +53,7 @@ const KNOWN = [
   "non-resource-attributes",
   "realm",
   "audiences",
+  "path-parameters",
 ];
 
 export function htpasswdSecretKey(format: "auth-file" | "auth-map", namespace: string, name: string): string {
@@ -125,11 +130,15 @@ export function readIngressAnnotations(
       bad("audiences", `it may only narrow the configured audiences (${defaults.audiences.join(", ")})`);
   }
 
+  const pathParameters = get("path-parameters") ?? "deny";
+  if (pathParameters !== "deny" && pathParameters !== "allow") bad("path-parameters", 'it must be "deny" or "allow"');
+
   const authorization = readAuthorization(get, bad, defaults.mapping);
   return {
     authenticators,
     realm,
     authorization,
+    allowPathParameters: pathParameters === "allow",
     problems,
     ...(htpasswd === undefined ? {} : { htpasswd }),
     ...(audiences === undefined ? {} : { audiences }),

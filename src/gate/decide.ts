@@ -71,6 +71,14 @@ export function createGate(deps: GateDeps): Gate {
         decision: { kind: "forbidden", code: "misconfigured_route", reason: "route is misconfigured" },
       };
     }
+    // The proxy routed the path as written; an app that reads ";" as a parameter separator may serve another one.
+    if (!route.allowPathParameters && request.path.includes(";")) {
+      return {
+        request,
+        route,
+        decision: { kind: "forbidden", code: "path_parameters", reason: "path has ';' parameters" },
+      };
+    }
     const trace: Trace = {};
     try {
       const decision = await decideForRoute(deps, input, request, route, trace);

@@ -1,44 +1,72 @@
 /**
- * Routes watched from the cluster: Ingresses, and Gateway API HTTPRoutes when enabled, in one table. The table is
- * rebuilt once after a change, on the next lookup, so the hot path only reads it. Ingress routes are listed
- * before HTTPRoute routes: where both name the same host, path and type, the Ingress wins.
+ * Routes watched from the cluster, one table per kind of proxy, because each proxy routes only by its own objects:
+ * the ingress-nginx endpoint decides by the Ingresses of the served class (one-label wildcards, nginx locations),
+ * the Gateway endpoints (Envoy, Traefik) by the HTTPRoutes the fronted Gateways serve (any-label wildcards,
+ * element-wise prefixes). An Ingress never decides a request a Gateway routed, nor the reverse. Tables are
+ * rebuilt in the background right after a change; a lookup before that rebuild finishes builds it itself.
  */
 import { type KubeConfig, type KubernetesObject, NetworkingV1Api, type V1Ingress } from "@kubernetes/client-node";
 import type { KubernetesConfig } from "../config/kubernetes.js";
+import type { GatewayObject } from "../core/gateway-attachment.js";
+import { applyHostOwnership, type HostOwnership } from "../core/host-ownership.js";
 import { routesFromHTTPRoutes } from "../core/httproute-routes.js";
 import type { IngressDefaults } from "../core/ingress-annotations.js";
+import { servedIngress } from "../core/ingress-class.js";
 import { type IngressObject, routesFromIngresses } from "../core/ingress-routes.js";
 import { buildRouteTable, matchRoute, type Route, type RouteTable } from "../core/routes.js";
 import type { Logger } from "../log.js";
+import { type Gateway, gatewayWatchSpecs, toGatewayObject } from "./gateways.js";
 import { type HTTPRoute, httpRouteWatchSpecs, toHTTPRouteObject } from "./httproutes.js";
 import { placeOf } from "./object-meta.js";
 import { type WatchedCollection, watchCollection } from "./watch.js";
 
 export interface ClusterRouteOptions {
-  /** Only Ingresses of this class (spec.ingressClassName or the kubernetes.io/ingress.class annotation). */
-  readonly ingressClassName?: string;
+  /** Only Ingresses of this class (see core/ingress-class.ts). */
+  readonly ingressClassName: string;
+  readonly watchIngressWithoutClass: boolean;
   /** Only these namespaces; empty: all. */
   readonly namespaces: readonly string[];
-  /** Also watch gateway.networking.k8s.io/v1 HTTPRoutes in the same namespaces. */
+  /** Also watch gateway.networking.k8s.io/v1 HTTPRoutes in the same namespaces, and the fronted Gateways. */
   readonly httpRoutes: boolean;
+  /** "namespace/name" of each fronted Gateway. */
+  readonly gateways: readonly string[];
+  readonly hostOwnership: HostOwnership;
   readonly defaults: IngressDefaults;
 }
 
 /** The watch options a configuration asks for: one place, for the service and for explain. */
 export function clusterRouteOptions(
-  k: Pick<KubernetesConfig, "ingressClassName" | "namespaces" | "httpRoutes" | "authorization" | "audiences">,
+  k: Pick<
+    KubernetesConfig,
+    | "ingressClassName"
+    | "watchIngressWithoutClass"
+    | "namespaces"
+    | "httpRoutes"
+    | "gateways"
+    | "hostOwnership"
+    | "authorization"
+    | "audiences"
+  >,
   realm: string,
 ): ClusterRouteOptions {
   return {
-    ...(k.ingressClassName === undefined ? {} : { ingressClassName: k.ingressClassName }),
+    ingressClassName: k.ingressClassName,
+    watchIngressWithoutClass: k.watchIngressWithoutClass,
     namespaces: k.namespaces,
     httpRoutes: k.httpRoutes,
+    gateways: k.gateways,
+    hostOwnership: k.hostOwnership,
     defaults: { realm, mapping: k.authorization, audiences: k.audiences },
   };
 }
 
+export type RouteLookup = (host: string, path: string) => Route | undefined;
+
 export interface ClusterRoutes {
-  match(host: string, path: string): Route | undefined;
+  /** The route of the location ingress-nginx serves. */
+  readonly ingress: RouteLookup;
+  /** The route a fronted Gateway serves (empty unless httpRoutes is on). */
+  readonly gateway: RouteLookup;
   collections: readonly WatchedCollection<KubernetesObject>[];
   stop(): Promise<void>;
 }
@@ -46,6 +74,7 @@ export interface ClusterRoutes {
 export function toIngressObject(ingress: V1Ingress): IngressObject {
   return {
     ...placeOf(ingress.metadata),
+    ...(ingress.spec?.ingressClassName ? { ingressClassName: ingress.spec.ingressClassName } : {}),
     ...(ingress.spec?.defaultBackend?.service?.name
       ? { defaultBackendService: ingress.spec.defaultBackend.service.name }
       : {}),
@@ -81,55 +110,95 @@ export async function watchClusterRoutes(
           list: () => api.listNamespacedIngress({ namespace }),
         }));
   const ingresses = await Promise.all(specs.map((spec) => watchCollection<V1Ingress>(config, spec, logger)));
+  const stopAll = (list: WatchedCollection<KubernetesObject>[]) => Promise.all(list.map((c) => c.stop()));
   const httpRoutes = options.httpRoutes
     ? await Promise.all(
         httpRouteWatchSpecs(config, options.namespaces).map((spec) => watchCollection<HTTPRoute>(config, spec, logger)),
       ).catch(async (error: Error) => {
-        await Promise.all(ingresses.map((c) => c.stop()));
+        await stopAll(ingresses);
         throw new Error(`${error.message} (is the Gateway API HTTPRoute CRD installed?)`);
       })
     : [];
-  const collections: WatchedCollection<KubernetesObject>[] = [...ingresses, ...httpRoutes];
+  const gateways = options.httpRoutes
+    ? await Promise.all(
+        gatewayWatchSpecs(config, options.gateways).map((spec) => watchCollection<Gateway>(config, spec, logger)),
+      ).catch(async (error: Error) => {
+        await stopAll([...ingresses, ...httpRoutes]);
+        throw new Error(`${error.message} (is the Gateway API Gateway CRD installed?)`);
+      })
+    : [];
+  const collections: WatchedCollection<KubernetesObject>[] = [...ingresses, ...httpRoutes, ...gateways];
 
-  const wanted = (ingress: V1Ingress) => {
-    if (options.ingressClassName === undefined) return true;
-    const cls = ingress.spec?.ingressClassName ?? ingress.metadata?.annotations?.["kubernetes.io/ingress.class"];
-    return cls === options.ingressClassName;
-  };
-  let table: RouteTable | undefined;
-  const rebuild = (): RouteTable => {
-    const ingressObjects = ingresses
-      .flatMap((c) => c.list())
-      .filter(wanted)
-      .map(toIngressObject);
-    const httpRouteObjects = httpRoutes.flatMap((c) => c.list()).map(toHTTPRouteObject);
-    const fromIngresses = routesFromIngresses(ingressObjects, options.defaults);
-    const fromHTTPRoutes = routesFromHTTPRoutes(httpRouteObjects, options.defaults);
-    const routes = [...fromIngresses.routes, ...fromHTTPRoutes.routes];
-    for (const line of [...fromIngresses.skipped, ...fromHTTPRoutes.skipped])
-      logger.warn({ problem: line }, "rule skipped");
+  const report = (kind: string, skipped: readonly string[], routes: readonly Route[], objects: number) => {
+    for (const line of skipped) logger.warn({ problem: line }, "rule skipped");
     for (const route of routes) {
       if (route.misconfiguration) logger.warn({ problem: route.misconfiguration }, "route denied");
     }
-    logger.info(
-      { ingresses: ingressObjects.length, httpRoutes: httpRouteObjects.length, routes: routes.length },
-      "cluster routes rebuilt",
-    );
-    return buildRouteTable(routes);
+    logger.info({ kind, objects, routes: routes.length }, "cluster routes rebuilt");
   };
-  for (const c of collections) {
-    c.onChange(() => {
-      table = undefined;
-    });
-  }
+  const buildIngressTable = (): RouteTable => {
+    const objects = ingresses
+      .flatMap((c) => c.list())
+      .map(toIngressObject)
+      .filter((ingress) =>
+        servedIngress(ingress, {
+          className: options.ingressClassName,
+          watchWithoutClass: options.watchIngressWithoutClass,
+        }),
+      );
+    const built = routesFromIngresses(objects, options.defaults);
+    const routes = applyHostOwnership(built.routes, options.hostOwnership);
+    report("ingress", built.skipped, routes, objects.length);
+    return buildRouteTable(routes, "one");
+  };
+  const buildGatewayTable = (): RouteTable => {
+    const fronted = new Map<string, GatewayObject>();
+    for (const g of gateways.flatMap((c) => c.list()).map(toGatewayObject)) fronted.set(`${g.namespace}/${g.name}`, g);
+    const objects = httpRoutes.flatMap((c) => c.list()).map(toHTTPRouteObject);
+    const built = routesFromHTTPRoutes(objects, options.defaults, fronted);
+    const routes = applyHostOwnership(built.routes, options.hostOwnership);
+    report("httproute", built.skipped, routes, objects.length);
+    return buildRouteTable(routes, "any");
+  };
+
+  let ingressTable: RouteTable | undefined;
+  let gatewayTable: RouteTable | undefined;
+  const onChange = (forget: () => void, build: () => void) => () => {
+    forget();
+    // Off the request path: the next event-loop turn rebuilds, unless a lookup needed it first.
+    setImmediate(build);
+  };
+  const ingressChanged = onChange(
+    () => {
+      ingressTable = undefined;
+    },
+    () => {
+      ingressTable ??= buildIngressTable();
+    },
+  );
+  const gatewayChanged = onChange(
+    () => {
+      gatewayTable = undefined;
+    },
+    () => {
+      gatewayTable ??= buildGatewayTable();
+    },
+  );
+  for (const c of ingresses) c.onChange(ingressChanged);
+  for (const c of [...httpRoutes, ...gateways]) c.onChange(gatewayChanged);
   return {
-    match: (host, path) => {
-      table ??= rebuild();
-      return matchRoute(table, host, path);
+    ingress: (host, path) => {
+      ingressTable ??= buildIngressTable();
+      return matchRoute(ingressTable, host, path);
+    },
+    gateway: (host, path) => {
+      if (!options.httpRoutes) return undefined;
+      gatewayTable ??= buildGatewayTable();
+      return matchRoute(gatewayTable, host, path);
     },
     collections,
     stop: async () => {
-      await Promise.all(collections.map((c) => c.stop()));
+      await stopAll(collections);
     },
   };
 }

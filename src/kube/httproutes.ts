@@ -6,10 +6,20 @@ import type { WatchSpec } from "./watch.js";
 
 export const HTTPROUTE_GROUP = "gateway.networking.k8s.io";
 
-/** The parts of an HTTPRoute read here; everything else (filters, timeouts, parentRefs) does not change a decision. */
+type ParentRef = {
+  group?: string;
+  kind?: string;
+  namespace?: string;
+  name: string;
+  sectionName?: string;
+  port?: number;
+};
+
+/** The parts of an HTTPRoute read here; everything else (filters, timeouts) does not change a decision. */
 export interface HTTPRoute extends KubernetesObject {
   spec?: {
     hostnames?: string[];
+    parentRefs?: ParentRef[];
     rules?: Array<{
       matches?: Array<{
         path?: { type?: string; value?: string };
@@ -20,7 +30,23 @@ export interface HTTPRoute extends KubernetesObject {
       backendRefs?: Array<{ group?: string; kind?: string; name: string; namespace?: string }>;
     }>;
   };
+  status?: {
+    parents?: Array<{
+      parentRef?: ParentRef;
+      controllerName?: string;
+      conditions?: Array<{ type?: string; status?: string }>;
+    }>;
+  };
 }
+
+const parentRef = (r: ParentRef) => ({
+  name: r.name,
+  ...(r.group === undefined ? {} : { group: r.group }),
+  ...(r.kind === undefined ? {} : { kind: r.kind }),
+  ...(r.namespace === undefined ? {} : { namespace: r.namespace }),
+  ...(r.sectionName === undefined ? {} : { sectionName: r.sectionName }),
+  ...(r.port === undefined ? {} : { port: r.port }),
+});
 
 export function httpRouteWatchSpecs(config: KubeConfig, namespaces: readonly string[]): WatchSpec<HTTPRoute>[] {
   const api = config.makeApiClient(CustomObjectsApi);
@@ -46,6 +72,17 @@ export function toHTTPRouteObject(route: HTTPRoute): HTTPRouteObject {
   return {
     ...placeOf(route.metadata),
     hostnames: route.spec?.hostnames ?? [],
+    parentRefs: (route.spec?.parentRefs ?? []).map(parentRef),
+    parents: (route.status?.parents ?? []).flatMap((p) =>
+      p.parentRef
+        ? [
+            {
+              parentRef: parentRef(p.parentRef),
+              accepted: (p.conditions ?? []).some((c) => c.type === "Accepted" && c.status === "True"),
+            },
+          ]
+        : [],
+    ),
     rules: (route.spec?.rules ?? []).map((rule) => ({
       matches: (rule.matches ?? []).map((m) => ({
         ...(m.path ? { path: m.path } : {}),

@@ -15,11 +15,12 @@ export interface Permission {
 /**
  * @param ingressNamespaces namespaces whose Ingresses are watched; empty: all
  * @param secretNamespaces namespaces whose Secrets are watched: "all", or a list (empty: none)
+ * @param gateways with HTTPRoutes on, the fronted Gateways ("namespace/name"); undefined: HTTPRoutes off
  */
 export function neededPermissions(
   ingressNamespaces: readonly string[],
   secretNamespaces: "all" | readonly string[],
-  httpRoutes = false,
+  gateways?: readonly string[],
 ): Permission[] {
   const watch = (group: string, resource: string, scopes: ReadonlyArray<string | undefined>) =>
     ["list", "watch"].flatMap((verb) =>
@@ -30,12 +31,15 @@ export function neededPermissions(
     { verb: "create", group: "authorization.k8s.io", resource: "subjectaccessreviews" },
     ...watch("networking.k8s.io", "ingresses", ingressNamespaces.length === 0 ? [undefined] : ingressNamespaces),
     ...watch("", "secrets", secretNamespaces === "all" ? [undefined] : secretNamespaces),
-    ...(httpRoutes
-      ? watch(
-          "gateway.networking.k8s.io",
-          "httproutes",
-          ingressNamespaces.length === 0 ? [undefined] : ingressNamespaces,
-        )
+    ...(gateways
+      ? [
+          ...watch(
+            "gateway.networking.k8s.io",
+            "httproutes",
+            ingressNamespaces.length === 0 ? [undefined] : ingressNamespaces,
+          ),
+          ...watch("gateway.networking.k8s.io", "gateways", [...new Set(gateways.map((g) => g.split("/")[0]))]),
+        ]
       : []),
   ];
 }

@@ -79,7 +79,7 @@ describe("resolveConfig", () => {
         "routes[2].allow has both authenticated and users: it must be either {authenticated: true} or {users: [names]}",
         'routes[3].path has "/x/../y": it must be a normalized path prefix such as "/" or "/api"',
         "routes[3].allow.authenticated has false: it must be either {authenticated: true} or {users: [names]}",
-        'routes[5] has host "b.example.com" and path "/" again: routes must differ',
+        'routes[5] has host "b.example.com", path "/" and pathType Prefix again: routes must differ',
       ],
     });
   });
@@ -133,7 +133,11 @@ describe("resolveConfig, kubernetes section", () => {
       qps: 50,
       burst: 100,
       maxPendingPerClient: 100,
+      ingressClassName: "nginx",
+      watchIngressWithoutClass: false,
       httpRoutes: false,
+      gateways: [],
+      hostOwnership: "oldest-namespace",
       namespaces: [],
       secretNamespaces: "all",
       audiences: [],
@@ -150,6 +154,16 @@ describe("resolveConfig, kubernetes section", () => {
       },
     });
     expect(resolveConfig({ kubernetes: {} }, "/").ok).toBe(true);
+  });
+
+  it("refuses HTTPRoutes without the Gateways they must be served by, and unknown host ownership", () => {
+    const result = resolveConfig({ kubernetes: { httpRoutes: true, hostOwnership: "first" } }, "/");
+    expect(result.ok ? [] : result.error).toEqual([
+      "kubernetes.gateways is empty: with httpRoutes on, name the Gateways rbac-gate fronts (namespace/name), so that an HTTPRoute attached to no Gateway of yours decides nothing",
+      'kubernetes.hostOwnership has "first": it must be "oldest-namespace" or "shared"',
+    ]);
+    const ok = resolveConfig({ kubernetes: { httpRoutes: true, gateways: ["infra/edge"] } }, "/");
+    expect(ok.ok && ok.value.kubernetes?.gateways).toEqual(["infra/edge"]);
   });
 
   it("watches the Secrets of the served namespaces unless told otherwise; [] turns htpasswd Secrets off", () => {

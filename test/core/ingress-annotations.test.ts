@@ -7,6 +7,7 @@ const read = (annotations: Record<string, string>, d = defaults) => readIngressA
 describe("readIngressAnnotations", () => {
   it("defaults to bearer tokens and the configured mapping", () => {
     expect(read({})).toEqual({
+      allowPathParameters: false,
       authenticators: ["bearer"],
       realm: "rbac-gate",
       authorization: { kind: "subject-access-review", mapping: "host-path" },
@@ -72,7 +73,7 @@ describe("readIngressAnnotations", () => {
         "other.io/x": "ignored",
       }).problems,
     ).toEqual([
-      "annotation rbac-gate.io/authenticator is unknown: known annotations are authenticators, htpasswd-secret, htpasswd-secret-type, authorization, resource-attributes, non-resource-attributes, realm, audiences",
+      "annotation rbac-gate.io/authenticator is unknown: known annotations are authenticators, htpasswd-secret, htpasswd-secret-type, authorization, resource-attributes, non-resource-attributes, realm, audiences, path-parameters",
       'annotation rbac-gate.io/authenticators has "basic": it needs rbac-gate.io/htpasswd-secret',
     ]);
     expect(read({ "rbac-gate.io/authenticators": "bearer,bearer" }).problems).toEqual([

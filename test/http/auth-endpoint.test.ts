@@ -2,6 +2,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HtpasswdEntry } from "../../src/authn/htpasswd/parse.js";
 import { verifyPassword } from "../../src/authn/htpasswd/verify.js";
+import { nginxAuthPathFor } from "../support/dialects.js";
 import { serviceFromFiles } from "../support/service.js";
 
 // Made with: htpasswd -nbB -C 5 alice alice-pw ; htpasswd -nbm bob bob-pw ; htpasswd -nbB -C 5 josé pässwörd
@@ -48,7 +49,7 @@ beforeAll(async () => {
 afterAll(() => service.close());
 
 const auth = (url: string, method = "GET") =>
-  request(service.app).get("/auth").set("X-Original-URL", url).set("X-Original-Method", method);
+  request(service.app).get(nginxAuthPathFor(url)).set("X-Original-URL", url).set("X-Original-Method", method);
 
 describe("GET /auth (ingress-nginx auth-url)", () => {
   it("returns 200 with identity headers for a valid htpasswd user", async () => {
@@ -92,7 +93,7 @@ describe("GET /auth (ingress-nginx auth-url)", () => {
 
   it("answers two Authorization headers with 401 even when the first is valid", async () => {
     const res = await request(service.app)
-      .get("/auth")
+      .get("/auth?host=app.example.com")
       .set("X-Original-URL", "https://app.example.com/")
       .set("X-Original-Method", "GET")
       // An array becomes one header line per value (node:http setHeader); the typings only admit a string.
@@ -143,9 +144,34 @@ describe("GET /auth (ingress-nginx auth-url)", () => {
     );
   });
 
+  it("refuses (403) a request whose Host header differs from the host nginx routed by ($host in the auth-url)", async () => {
+    // curl --request-target 'http://app.example.com/admin' -H 'Host: other.example.com': nginx serves app.example.com
+    const res = await request(service.app)
+      .get("/auth?host=app.example.com")
+      .set("X-Original-URL", "http://other.example.com/admin")
+      .set("X-Original-Method", "GET")
+      .set("Authorization", basic("alice", "alice-pw"));
+    expect(res.status).toBe(403);
+    expect(service.logs().at(-1)?.reason).toBe(
+      "the Host header differs from the host nginx routed by (an absolute-form request line)",
+    );
+  });
+
+  it("answers 500 with an actionable line when the auth-url lacks ?host=$host", async () => {
+    const res = await request(service.app)
+      .get("/auth")
+      .set("X-Original-URL", "https://app.example.com/")
+      .set("X-Original-Method", "GET")
+      .set("Authorization", basic("alice", "alice-pw"));
+    expect(res.status).toBe(500);
+    expect(service.logs().at(-1)?.reason).toBe(
+      'the auth request has no "host" parameter: the auth-url must end with ?host=$host',
+    );
+  });
+
   it("accepts ingress-nginx's auth-method variant (POST subrequest)", async () => {
     const res = await request(service.app)
-      .post("/auth")
+      .post("/auth?host=app.example.com")
       .set("X-Original-URL", "https://app.example.com/")
       .set("X-Original-Method", "DELETE")
       .set("Authorization", basic("alice", "alice-pw"));
@@ -170,7 +196,7 @@ describe("verified-credential cache", () => {
     let allowed = 0;
     for (let i = 0; i < 1000; i++) {
       const res = await request(fresh.app)
-        .get("/auth")
+        .get("/auth?host=app.example.com")
         .set("X-Original-URL", `https://app.example.com/item/${i}`)
         .set("X-Original-Method", "GET")
         .set("Authorization", header);
@@ -188,7 +214,7 @@ describe("verified-credential cache", () => {
     const results = await Promise.all(
       Array.from({ length: 200 }, () =>
         request(fresh.app)
-          .get("/auth")
+          .get("/auth?host=app.example.com")
           .set("X-Original-URL", "https://app.example.com/")
           .set("X-Original-Method", "GET")
           .set("Authorization", header),

@@ -1,6 +1,7 @@
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMetricsServer } from "../../src/metrics/server.js";
+import { nginxAuthPathFor } from "../support/dialects.js";
 import { readFixture } from "../support/fixtures.js";
 import { serviceFromFiles } from "../support/service.js";
 
@@ -16,7 +17,10 @@ let service: Awaited<ReturnType<typeof serviceFromFiles>>;
 beforeAll(async () => {
   service = await serviceFromFiles({ "config.yaml": CONFIG, "users.htpasswd": USERS });
   const auth = (authorization?: string, url = "http://app.example.com/secret-path") => {
-    const r = request(service.app).get("/auth").set("X-Original-URL", url).set("X-Original-Method", "GET");
+    const r = request(service.app)
+      .get(nginxAuthPathFor(url))
+      .set("X-Original-URL", url)
+      .set("X-Original-Method", "GET");
     return authorization ? r.set("Authorization", authorization) : r;
   };
   await auth(basic("alice", "alice-pw"));

@@ -16,6 +16,23 @@
  */
 
 export type DialectName = "ingress-nginx" | "traefik" | "envoy";
+
+/**
+ * nginx's $host for a request whose request line is origin-form: the Host header lower-cased, without port and
+ * trailing dot (ngx_http_validate_host). Only what a test of a well-formed request needs.
+ */
+export function nginxHost(hostHeader: string): string {
+  const lower = hostHeader.toLowerCase();
+  const withoutPort = lower.startsWith("[") ? lower.slice(0, lower.indexOf("]") + 1) : lower.replace(/:\d*$/, "");
+  return withoutPort.replace(/\.$/, "");
+}
+
+/** The auth request's path as the documented auth-url renders it: /auth?host=$host. */
+export const nginxAuthPath = (hostHeader: string) => `/auth?host=${nginxHost(hostHeader)}`;
+
+/** The same, for an X-Original-URL ($scheme://$http_host$request_uri) of a request that agrees with its Host. */
+export const nginxAuthPathFor = (originalUrl: string) =>
+  nginxAuthPath(/^[a-z]+:\/\/([^/?#]*)/i.exec(originalUrl)?.[1] ?? "");
 export const DIALECTS: readonly DialectName[] = ["ingress-nginx", "traefik", "envoy"];
 
 export interface ClientRequest {
@@ -47,7 +64,7 @@ export function authRequest(dialect: DialectName, r: ClientRequest, options: { a
     case "ingress-nginx":
       return {
         method: "GET",
-        path: "/auth",
+        path: nginxAuthPath(r.host),
         headers: {
           ...client,
           "x-original-url": `${scheme}://${r.host}${r.target}`,
