@@ -66,3 +66,47 @@ describe("pathHasPrefix", () => {
     expect(pathHasPrefix("/anything", "/")).toBe(true);
   });
 });
+
+describe("buildRouteTable: locations as nginx would hold them", () => {
+  const typed = (source: string, pathPrefix: string, pathType: Route["pathType"]): Route => ({
+    ...route("app.example.com", pathPrefix),
+    source,
+    pathType,
+  });
+
+  it("an Exact path takes its location from a Prefix path of the same path, which keeps only /p/", () => {
+    const t = buildRouteTable([typed("prefix", "/api", "Prefix"), typed("exact", "/api", "Exact")]);
+    expect(matchRoute(t, "app.example.com", "/api")?.source).toBe("exact");
+    expect(matchRoute(t, "app.example.com", "/api/x")?.source).toBe("prefix");
+  });
+
+  it("the older route keeps a path both define with the same type", () => {
+    const t = buildRouteTable([
+      typed("older", "/a", "ImplementationSpecific"),
+      typed("newer", "/a", "ImplementationSpecific"),
+    ]);
+    expect(matchRoute(t, "app.example.com", "/ab")?.source).toBe("older");
+  });
+
+  it("denies a location two path types render alike (nginx would refuse the duplicate location)", () => {
+    const t = buildRouteTable([typed("prefix", "/a", "Prefix"), typed("specific", "/a/", "ImplementationSpecific")]);
+    expect(matchRoute(t, "app.example.com", "/a/x")?.misconfiguration).toBe(
+      "prefix and specific render the same nginx location",
+    );
+  });
+
+  it("a Gateway API PathPrefix ignores a trailing slash, an Ingress Prefix under ingress-nginx does not", () => {
+    const gateway = buildRouteTable([typed("g", "/docs/", "PathPrefix")], "any");
+    expect(matchRoute(gateway, "app.example.com", "/docs")?.source).toBe("g");
+    const ingress = buildRouteTable([typed("i", "/docs/", "Prefix")]);
+    expect(matchRoute(ingress, "app.example.com", "/docs")).toBeUndefined();
+    expect(matchRoute(ingress, "app.example.com", "/docs/")?.source).toBe("i");
+  });
+
+  it("a Gateway API wildcard covers any number of labels, the longest wildcard first", () => {
+    const t = buildRouteTable([route("*.example.com", "/"), route("*.b.example.com", "/")], "any");
+    expect(matchRoute(t, "a.b.example.com", "/")?.source).toBe("*.b.example.com/");
+    expect(matchRoute(t, "x.y.example.com", "/")?.source).toBe("*.example.com/");
+    expect(matchRoute(t, "example.com", "/")).toBeUndefined();
+  });
+});
