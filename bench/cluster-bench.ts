@@ -78,7 +78,7 @@ const ask = (host: string, authorization: string, path = "/") =>
       {
         host: "127.0.0.1",
         port: env.gate.port,
-        path: "/auth",
+        path: `/auth?host=${host}`,
         agent,
         headers: {
           "X-Original-URL": `http://${host}${path}`,

@@ -48,8 +48,8 @@ const authLocation = (target: string, keepalive: boolean, cacheKey?: string) => 
 ${
   keepalive
     ? `            proxy_set_header            Connection              "";
-            proxy_pass                  http://${target}/auth;`
-    : `            set $target "http://${target}/auth";
+            proxy_pass                  http://${target}/auth?host=$host;`
+    : `            set $target "http://${target}/auth?host=$host";
             proxy_pass $target;`
 }
         }`;

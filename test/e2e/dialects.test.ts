@@ -2,12 +2,14 @@
  * One policy, three proxies: the shared decision table through /auth (ingress-nginx), /forward-auth (Traefik
  * ForwardAuth) and /ext-authz/ (Envoy ext_authz), each called exactly as its proxy calls it, against a real
  * kube-apiserver: TokenReview, SubjectAccessReview, an htpasswd Secret, an app routed by an Ingress and the same
- * app routed by a Gateway API HTTPRoute (CRD from the sigs.k8s.io/gateway-api module).
+ * app routed by a Gateway API HTTPRoute (CRD from the sigs.k8s.io/gateway-api module). Each proxy is asked about
+ * the objects it routes by: ingress-nginx about Ingresses, the Gateway proxies about HTTPRoutes; neither's host
+ * is known to the other.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authRequest, DIALECTS, type DialectName } from "../support/dialects.js";
 import { type ControlPlane, startControlPlane } from "./support/control-plane.js";
-import { createHTTPRoute, installCrds, readCrds } from "./support/crds.js";
+import { acceptHTTPRoute, createGateway, createHTTPRoute, installCrds, readCrds } from "./support/crds.js";
 import { type DecisionCase, decisionTable, SPOOFED_HEADERS, type Who } from "./support/decision-table.js";
 import { createGateServiceAccount, type GateInCluster, startGateInCluster } from "./support/gate-in-cluster.js";
 import { basic, type Reply, send } from "./support/http-client.js";
@@ -69,7 +71,9 @@ beforeAll(async () => {
   kube = connect(plane.kubeconfig);
   await installCrds(
     kube,
-    readCrds((name) => name === "httproutes.gateway.networking.k8s.io"),
+    readCrds(
+      (name) => name === "httproutes.gateway.networking.k8s.io" || name === "gateways.gateway.networking.k8s.io",
+    ),
   );
   await createGateServiceAccount(kube);
   // Every case sends its failures from one address and alice's wrong password many times: regulation is widened so
@@ -77,7 +81,7 @@ beforeAll(async () => {
   env = await startGateInCluster(
     plane,
     kube,
-    "  httpRoutes: true\n  cache: {denyTtl: 1s}\nregulation: {maxFailuresPerUser: 1000, maxFailuresPerAddress: 100000}\n",
+    "  httpRoutes: true\n  gateways: [default/gateway]\n  cache: {denyTtl: 1s}\nregulation: {maxFailuresPerUser: 1000, maxFailuresPerAddress: 100000}\n",
   );
   for (const sa of ["consumer", "outsider"]) {
     await createServiceAccount(kube, "default", sa);
@@ -93,11 +97,20 @@ beforeAll(async () => {
   ]);
   // A public app: what a spoofed header would point the check at, were it trusted.
   await createClusterRole(kube, "public-app", [
-    { nonResourceURLs: ["/public.example.test", "/public.example.test/*"], verbs: ["*"] },
+    {
+      nonResourceURLs: [
+        "/public.example.test",
+        "/public.example.test/*",
+        "/public.gateway.test",
+        "/public.gateway.test/*",
+      ],
+      verbs: ["*"],
+    },
   ]);
   await createClusterRoleBinding(kube, "public-app", "public-app", [{ kind: "Group", name: "system:authenticated" }]);
   await createIngress(kube, "default", "hello-app", "hello.example.test", "hello-app", SETTINGS);
   await createIngress(kube, "default", "public-app", "public.example.test", "public-app");
+  await createGateway(kube, "default", "gateway", [{ name: "http", port: 80, protocol: "HTTP" }]);
   await createHTTPRoute(
     kube,
     "default",
@@ -111,6 +124,21 @@ beforeAll(async () => {
     },
     SETTINGS,
   );
+  await acceptHTTPRoute(kube, "default", "hello-route", {
+    group: "gateway.networking.k8s.io",
+    kind: "Gateway",
+    name: "gateway",
+  });
+  await createHTTPRoute(kube, "default", "public-route", {
+    parentRefs: [{ name: "gateway" }],
+    hostnames: ["public.gateway.test"],
+    rules: [{ backendRefs: [{ name: "public-app", port: 80 }] }],
+  });
+  await acceptHTTPRoute(kube, "default", "public-route", {
+    group: "gateway.networking.k8s.io",
+    kind: "Gateway",
+    name: "gateway",
+  });
   await waitForAccess(kube, {
     user: "htpasswd:default:alice",
     groups: ["htpasswd:default"],
@@ -124,9 +152,14 @@ beforeAll(async () => {
   });
   // Routes are there once a request without credentials is challenged instead of denied for want of a route.
   const end = Date.now() + 15_000;
-  for (const host of ["hello.example.test", "hello.gateway.test", "public.example.test"]) {
+  for (const [dialect, host] of [
+    ["ingress-nginx", "hello.example.test"],
+    ["ingress-nginx", "public.example.test"],
+    ["envoy", "hello.gateway.test"],
+    ["envoy", "public.gateway.test"],
+  ] as const) {
     const probe: DecisionCase = { name: "", who: { none: true }, method: "GET", host, target: "/", status: 401 };
-    while ((await ask("envoy", probe)).status !== 401 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    while ((await ask(dialect, probe)).status !== 401 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
   }
 }, 180_000);
 
@@ -136,21 +169,41 @@ afterAll(async () => {
   await plane?.stop();
 });
 
-const cases = [
-  ...decisionTable("hello.example.test").map((c) => ({ ...c, name: `Ingress: ${c.name}` })),
-  ...decisionTable("hello.gateway.test").map((c) => ({ ...c, name: `HTTPRoute: ${c.name}` })),
-];
+/** The host each proxy routes the app by: an Ingress's for ingress-nginx, an HTTPRoute's for the Gateways. */
+const appHost = (dialect: DialectName) => (dialect === "ingress-nginx" ? "hello.example.test" : "hello.gateway.test");
+const publicHost = (dialect: DialectName) =>
+  dialect === "ingress-nginx" ? "public.example.test" : "public.gateway.test";
+const casesFor = (dialect: DialectName) =>
+  decisionTable(appHost(dialect)).map((c) => ({
+    ...c,
+    name: `${dialect === "ingress-nginx" ? "Ingress" : "HTTPRoute"}: ${c.name}`,
+  }));
 
 describe.each(DIALECTS)("the shared decision table through the %s endpoint", (dialect) => {
-  it.each(cases)("$name → $status", async (c) => {
+  it.each(casesFor(dialect))("$name → $status", async (c) => {
     expectAnswer(await ask(dialect, c), c);
+  });
+
+  it("a host only the other kind of proxy routes has no route here (403), whatever the credentials", async () => {
+    const other = dialect === "ingress-nginx" ? "hello.gateway.test" : "hello.example.test";
+    const reply = await ask(dialect, {
+      name: "",
+      who: { token: "consumer" },
+      method: "GET",
+      host: other,
+      target: "/",
+      status: 403,
+    });
+    expect(reply.status).toBe(403);
   });
 });
 
 describe.each(DIALECTS)("client-sent forwarding and identity headers through the %s endpoint", (dialect) => {
   // Envoy passes only the headers an operator allows: the worst case, every header allowed, is the one tested.
-  it.each(cases)("$name: the same answer with spoofed headers", async (c) => {
-    expectAnswer(await ask(dialect, c, SPOOFED_HEADERS, true), c);
+  const spoofed = { ...SPOOFED_HEADERS };
+  for (const [k, v] of Object.entries(spoofed)) spoofed[k] = v.replaceAll("public.example.test", publicHost(dialect));
+  it.each(casesFor(dialect))("$name: the same answer with spoofed headers", async (c) => {
+    expectAnswer(await ask(dialect, c, spoofed, true), c);
   });
 
   it("the public app the spoofed headers name is really open to an authenticated outsider", async () => {
@@ -158,7 +211,7 @@ describe.each(DIALECTS)("client-sent forwarding and identity headers through the
       name: "",
       who: { token: "outsider" },
       method: "GET",
-      host: "public.example.test",
+      host: publicHost(dialect),
       target: "/",
       status: 200,
     });
@@ -171,7 +224,7 @@ describe("answers as each proxy passes them to the client", () => {
 
   it("Traefik and Envoy hand a 403's body to the client: it names no route, user or rule", async () => {
     for (const dialect of ["traefik", "envoy"] as const) {
-      const reply = await ask(dialect, denied);
+      const reply = await ask(dialect, { ...(decisionTable("hello.gateway.test")[4] as DecisionCase) });
       expect(reply.status).toBe(403);
       expect(reply.body).toBe("Forbidden\n");
     }

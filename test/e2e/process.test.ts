@@ -8,19 +8,23 @@ import { freePort } from "./support/ports.js";
 import { start, stopAll } from "./support/processes.js";
 import { MAIN, startRbacGate } from "./support/rbac-gate.js";
 
+/** The auth request nginx sends for these requests: the documented auth-url, /auth?host=$host. */
+const AUTH = "/auth?host=app.example.com";
+
 afterAll(stopAll);
 
 describe("As a platform admin starting rbac-gate", () => {
   it("with no arguments, it serves the embedded demo: demo/demo may access localhost", async () => {
     const gate = await startRbacGate();
     const headers = { "X-Original-URL": "http://localhost/x", "X-Original-Method": "GET" };
-    const allowed = await send(gate.port, "/auth", { headers: { ...headers, Authorization: basic("demo", "demo") } });
+    const demo = "/auth?host=localhost";
+    const allowed = await send(gate.port, demo, { headers: { ...headers, Authorization: basic("demo", "demo") } });
     expect(allowed.status).toBe(200);
     expect(allowed.headers["x-auth-request-user"]).toBe("demo");
-    const anonymous = await send(gate.port, "/auth", { headers });
+    const anonymous = await send(gate.port, demo, { headers });
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers["www-authenticate"]).toBe('Basic realm="rbac-gate demo", charset="UTF-8"');
-    const wrong = await send(gate.port, "/auth", { headers: { ...headers, Authorization: basic("demo", "nope") } });
+    const wrong = await send(gate.port, demo, { headers: { ...headers, Authorization: basic("demo", "nope") } });
     expect(wrong.status).toBe(401);
     await gate.process.stop();
     expect(await gate.process.exited).toBe(0);
@@ -74,7 +78,7 @@ describe("As an operator rolling out a new version", () => {
       "X-Original-Method": "GET",
       Authorization: basic("slow", `wrong-${i}`),
     });
-    const inFlight = Array.from({ length: 12 }, (_, i) => send(gate.port, "/auth", { headers: headers(i) }));
+    const inFlight = Array.from({ length: 12 }, (_, i) => send(gate.port, AUTH, { headers: headers(i) }));
     // Let the server accept them all (each check takes about 250 ms; with the thread pool, several rounds).
     await new Promise((r) => setTimeout(r, 100));
     gate.process.child.kill("SIGTERM");

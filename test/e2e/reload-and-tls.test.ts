@@ -12,6 +12,9 @@ import { basic, send } from "./support/http-client.js";
 import { stopAll } from "./support/processes.js";
 import { startRbacGate } from "./support/rbac-gate.js";
 
+/** The auth request nginx sends for these requests: the documented auth-url, /auth?host=$host. */
+const AUTH = "/auth?host=app.example.com";
+
 afterAll(stopAll);
 
 // alice (bcrypt) and bob ($apr1$); the fixture records the htpasswd command of each.
@@ -36,7 +39,7 @@ describe("As an operator editing the configuration of a running rbac-gate", () =
     writeFileSync(join(dir, "config.yaml"), config("alice"));
     const gate = await startRbacGate(["--config", join(dir, "config.yaml")]);
     const asBob = () =>
-      send(gate.port, "/auth", {
+      send(gate.port, AUTH, {
         headers: {
           "X-Original-URL": "http://app.example.com/",
           "X-Original-Method": "GET",

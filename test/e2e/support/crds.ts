@@ -92,3 +92,55 @@ export async function createHTTPRoute(
     body: { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name, annotations }, spec },
   });
 }
+
+/** A Gateway (gateway.networking.k8s.io/v1) with the given listeners, as a platform admin writes it. */
+export async function createGateway(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  listeners: ReadonlyArray<Record<string, unknown>>,
+): Promise<void> {
+  await kube.config.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+    group: "gateway.networking.k8s.io",
+    version: "v1",
+    namespace,
+    plural: "gateways",
+    body: {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "Gateway",
+      metadata: { name },
+      spec: { gatewayClassName: "example", listeners },
+    },
+  });
+}
+
+/**
+ * Writes what a Gateway controller writes once it accepted an HTTPRoute for a parent: status.parents with
+ * Accepted=True. No controller runs in the tests; this is its part.
+ */
+export async function acceptHTTPRoute(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  parentRef: Record<string, unknown>,
+  accepted = true,
+): Promise<void> {
+  const api = kube.config.makeApiClient(CustomObjectsApi);
+  const base = { group: "gateway.networking.k8s.io", version: "v1", namespace, plural: "httproutes", name };
+  const current = (await api.getNamespacedCustomObject(base)) as Record<string, unknown>;
+  const condition = {
+    type: "Accepted",
+    status: accepted ? "True" : "False",
+    reason: accepted ? "Accepted" : "NotAllowedByListeners",
+    message: "",
+    lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    observedGeneration: 1,
+  };
+  await api.replaceNamespacedCustomObjectStatus({
+    ...base,
+    body: {
+      ...current,
+      status: { parents: [{ parentRef, controllerName: "example.com/gateway-controller", conditions: [condition] }] },
+    },
+  });
+}

@@ -1,6 +1,6 @@
 /**
  * rbac-gate as it runs in a cluster, for end-to-end tests: its own ServiceAccount (bound to system:auth-delegator
- * for TokenReview and SubjectAccessReview, and allowed to list and watch Ingresses, HTTPRoutes and Secrets), its token in a
+ * for TokenReview and SubjectAccessReview, and allowed to list and watch Ingresses, HTTPRoutes, Gateways and Secrets), its token in a
  * kubeconfig, the process itself, an upstream app, and nginx in front as ingress-nginx renders auth-url.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -37,7 +37,7 @@ export async function createGateServiceAccount(kube: Kube): Promise<void> {
   await createClusterRole(kube, "rbac-gate-watch", [
     { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: ["list", "watch"] },
     { apiGroups: [""], resources: ["secrets"], verbs: ["list", "watch"] },
-    { apiGroups: ["gateway.networking.k8s.io"], resources: ["httproutes"], verbs: ["list", "watch"] },
+    { apiGroups: ["gateway.networking.k8s.io"], resources: ["httproutes", "gateways"], verbs: ["list", "watch"] },
   ]);
   await createClusterRoleBinding(kube, "rbac-gate-watch", "rbac-gate-watch", [subject]);
 }
