@@ -39,16 +39,18 @@ export interface ParseOptions {
   readonly limits?: HashLimits;
 }
 
+/** An entry (where, name, hash) to check, or a problem found already; kept in order so problems are too. */
+type Item = readonly [where: string, username: string, hash: string] | string;
+
 export function parseHtpasswd(text: string, options: ParseOptions): ParsedHtpasswd {
-  const pairs: Array<readonly [string, string, string]> = [];
-  const problems: string[] = [];
+  const items: Item[] = [];
   const maxLineBytes = (options.limits ?? DEFAULT_HASH_LIMITS).maxLineBytes;
   const lines = text.split("\n");
   lines.forEach((rawLine, index) => {
     const where = `line ${index + 1}`;
     const tooLong = overLength(rawLine, maxLineBytes);
     if (tooLong !== undefined) {
-      problems.push(`${where}${nameOf(rawLine)} has ${tooLong}`);
+      items.push(`${where}${nameOf(rawLine)} has ${tooLong}`);
       return;
     }
     // trimEnd strips what /\s+$/ did, in linear time (the pattern is quadratic on a long run of whitespace).
@@ -56,26 +58,25 @@ export function parseHtpasswd(text: string, options: ParseOptions): ParsedHtpass
     if (line === "" || line.startsWith("#")) return;
     const colon = line.indexOf(":");
     if (colon <= 0) {
-      problems.push(`${where} has no "name:hash" entry`);
+      items.push(`${where} has no "name:hash" entry`);
       return;
     }
     const rest = line.slice(colon + 1);
     const end = rest.indexOf(":");
-    pairs.push([where, line.slice(0, colon), end === -1 ? rest : rest.slice(0, end)]);
+    items.push([where, line.slice(0, colon), end === -1 ? rest : rest.slice(0, end)]);
   });
-  return collect(pairs, problems, options);
+  return collect(items, options);
 }
 
 export function parseAuthMap(map: Readonly<Record<string, string>>, options: ParseOptions): ParsedHtpasswd {
   const maxLineBytes = (options.limits ?? DEFAULT_HASH_LIMITS).maxLineBytes;
-  const pairs: Array<readonly [string, string, string]> = [];
-  const problems: string[] = [];
-  for (const [name, hash] of Object.entries(map)) {
+  const items = Object.entries(map).map(([name, hash]): Item => {
     const tooLong = overLength(name, maxLineBytes) ?? overLength(hash, maxLineBytes);
-    if (tooLong !== undefined) problems.push(`key ${quotedName(name) ?? "(long)"} has ${tooLong}`);
-    else pairs.push([`key "${name}"`, name, hash.trimEnd()]);
-  }
-  return collect(pairs, problems, options);
+    return tooLong === undefined
+      ? [`key "${name}"`, name, hash.trimEnd()]
+      : `key ${quotedName(name) ?? "(long)"} has ${tooLong}`;
+  });
+  return collect(items, options);
 }
 
 /** The problem with a line (or value) longer than max bytes, measured without looking at its content. */
@@ -99,14 +100,16 @@ function quotedName(name: string): string | undefined {
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-function collect(
-  pairs: ReadonlyArray<readonly [string, string, string]>,
-  problems: string[],
-  options: ParseOptions,
-): ParsedHtpasswd {
+function collect(items: readonly Item[], options: ParseOptions): ParsedHtpasswd {
   const users = new Map<string, HtpasswdEntry>();
   const weakUsers: string[] = [];
-  for (const [where, username, hash] of pairs) {
+  const problems: string[] = [];
+  for (const item of items) {
+    if (typeof item === "string") {
+      problems.push(item);
+      continue;
+    }
+    const [where, username, hash] = item;
     const subject = `${where}: user "${username}"`;
     if (CONTROL.test(username)) {
       problems.push(`${where} has a user name with control characters`);
