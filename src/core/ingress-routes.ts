@@ -18,8 +18,10 @@
  *   route: the route stays, marked misconfigured, so its requests are denied instead of falling to another route.
  */
 import { clusterRoute, readRouteHost, readRoutePath } from "./cluster-route.js";
+import { applyHostOwnership, type HostOwnership } from "./host-ownership.js";
 import { type IngressDefaults, readIngressAnnotations } from "./ingress-annotations.js";
-import type { PathType, Route } from "./routes.js";
+import { type IngressClassFilter, servedIngress } from "./ingress-class.js";
+import { buildRouteTable, type PathType, type Route, type RouteTable } from "./routes.js";
 
 export interface IngressPath {
   readonly path?: string;
@@ -106,4 +108,23 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
     };
   });
   return { routes: denied, skipped };
+}
+
+export interface IngressTableOptions extends IngressClassFilter {
+  readonly defaults: IngressDefaults;
+  readonly hostOwnership: HostOwnership;
+}
+
+/**
+ * The route table of what the fronted ingress-nginx serves, from every watched Ingress: its class only, routes as
+ * it renders them, host ownership applied, one-label wildcards.
+ */
+export function ingressRouteTable(
+  ingresses: readonly IngressObject[],
+  options: IngressTableOptions,
+): IngressRoutes & { readonly table: RouteTable; readonly served: number } {
+  const served = ingresses.filter((ingress) => servedIngress(ingress, options));
+  const built = routesFromIngresses(served, options.defaults);
+  const routes = applyHostOwnership(built.routes, options.hostOwnership);
+  return { routes, skipped: built.skipped, table: buildRouteTable(routes, "one"), served: served.length };
 }

@@ -11,8 +11,7 @@ import type { GatewayObject } from "../core/gateway-attachment.js";
 import { applyHostOwnership, type HostOwnership } from "../core/host-ownership.js";
 import { routesFromHTTPRoutes } from "../core/httproute-routes.js";
 import type { IngressDefaults } from "../core/ingress-annotations.js";
-import { servedIngress } from "../core/ingress-class.js";
-import { type IngressObject, routesFromIngresses } from "../core/ingress-routes.js";
+import { type IngressObject, ingressRouteTable } from "../core/ingress-routes.js";
 import { buildRouteTable, matchRoute, type Route, type RouteTable } from "../core/routes.js";
 import type { Logger } from "../log.js";
 import { type Gateway, gatewayWatchSpecs, toGatewayObject } from "./gateways.js";
@@ -137,19 +136,14 @@ export async function watchClusterRoutes(
     logger.info({ kind, objects, routes: routes.length }, "cluster routes rebuilt");
   };
   const buildIngressTable = (): RouteTable => {
-    const objects = ingresses
-      .flatMap((c) => c.list())
-      .map(toIngressObject)
-      .filter((ingress) =>
-        servedIngress(ingress, {
-          className: options.ingressClassName,
-          watchWithoutClass: options.watchIngressWithoutClass,
-        }),
-      );
-    const built = routesFromIngresses(objects, options.defaults);
-    const routes = applyHostOwnership(built.routes, options.hostOwnership);
-    report("ingress", built.skipped, routes, objects.length);
-    return buildRouteTable(routes, "one");
+    const built = ingressRouteTable(ingresses.flatMap((c) => c.list()).map(toIngressObject), {
+      className: options.ingressClassName,
+      watchWithoutClass: options.watchIngressWithoutClass,
+      hostOwnership: options.hostOwnership,
+      defaults: options.defaults,
+    });
+    report("ingress", built.skipped, built.routes, built.served);
+    return built.table;
   };
   const buildGatewayTable = (): RouteTable => {
     const fronted = new Map<string, GatewayObject>();

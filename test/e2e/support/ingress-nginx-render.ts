@@ -1,0 +1,178 @@
+/**
+ * Ingresses rendered into nginx servers and locations the way ingress-nginx does, written from the controller's
+ * own algorithm and independently of rbac-gate's routing code, so that real nginx can be the oracle for which
+ * location (and so which backend) serves a request:
+ *
+ * - only Ingresses of the controller's class; oldest first (creationTimestamp, then namespace/name);
+ * - one server per rule host ("_" for rules without host: the default server); a wildcard host becomes
+ *   `server_name ~^(?<subdomain>[\w-]+)\.<domain>$` (template.go buildServerName);
+ * - every server starts with a default "/" Prefix location served by the default backend, which a "/" Prefix
+ *   path of an Ingress takes over; a path equal to an existing location's path and type is dropped (the first
+ *   Ingress keeps it) (controller.go createServers, getBackendServers);
+ * - then each Prefix path other than "/" becomes "location <path>/" plus "location = <path>" unless an Exact
+ *   location of that path exists (controller.go updateServerLocations, normalizePrefixPath); Exact renders
+ *   `location = <path>`, ImplementationSpecific `location <path>` (template.go buildLocation);
+ * - every location calls the auth-url, as rbac-gate documents it: http://<auth>/auth?host=$host.
+ * Each location proxies to an echo backend with its identity in X-Location, so the answer names the location.
+ */
+
+export type PathType = "Exact" | "Prefix" | "ImplementationSpecific";
+
+export interface RenderedIngress {
+  readonly namespace: string;
+  readonly name: string;
+  readonly creationTimestamp: string;
+  readonly ingressClassName: string;
+  readonly rules: ReadonlyArray<{
+    readonly host?: string;
+    readonly paths: ReadonlyArray<{ readonly path: string; readonly pathType: PathType; readonly service: string }>;
+  }>;
+}
+
+interface Location {
+  path: string;
+  pathType: PathType;
+  /** "<namespace>/<name> <pathType> <path as written>", or "default <server>" for the default backend. */
+  id: string;
+  isDefault: boolean;
+}
+
+/** The identity an Ingress path's locations carry. */
+export const locationId = (namespace: string, name: string, pathType: string, path: string) =>
+  `${namespace}/${name} ${pathType} ${path}`;
+
+function servers(ingresses: readonly RenderedIngress[], className: string): Map<string, Location[]> {
+  const served = ingresses
+    .filter((i) => i.ingressClassName === className)
+    .sort(
+      (a, b) =>
+        a.creationTimestamp.localeCompare(b.creationTimestamp) ||
+        a.namespace.localeCompare(b.namespace) ||
+        a.name.localeCompare(b.name),
+    );
+  const byHost = new Map<string, Location[]>();
+  for (const ingress of served) {
+    for (const rule of ingress.rules) {
+      const host = rule.host ?? "_";
+      if (!byHost.has(host))
+        byHost.set(host, [{ path: "/", pathType: "Prefix", id: `default ${host}`, isDefault: true }]);
+    }
+  }
+  for (const ingress of served) {
+    for (const rule of ingress.rules) {
+      const locations = byHost.get(rule.host ?? "_") as Location[];
+      for (const p of rule.paths) {
+        const id = locationId(ingress.namespace, ingress.name, p.pathType, p.path);
+        let add = true;
+        for (const loc of locations) {
+          if (loc.path !== p.path) continue;
+          if (loc.pathType !== p.pathType) break;
+          add = false;
+          if (loc.isDefault) {
+            loc.id = id;
+            loc.isDefault = false;
+          }
+          break;
+        }
+        if (add) locations.push({ path: p.path, pathType: p.pathType, id, isDefault: false });
+      }
+    }
+  }
+  for (const [host, locations] of byHost) {
+    const exact = new Set(locations.filter((l) => l.pathType === "Exact").map((l) => l.path));
+    const expanded: Location[] = [];
+    for (const loc of locations) {
+      if (loc.path === "/" || loc.pathType !== "Prefix") {
+        expanded.push(loc);
+        continue;
+      }
+      const normalized = loc.path.endsWith("/") ? loc.path : `${loc.path}/`;
+      expanded.push({ ...loc, path: normalized });
+      if (!exact.has(loc.path)) expanded.push({ ...loc, pathType: "Exact" });
+    }
+    byHost.set(host, expanded);
+  }
+  return byHost;
+}
+
+const directive = (loc: Location) => (loc.pathType === "Exact" ? `= ${loc.path}` : loc.path);
+
+function serverName(host: string): string {
+  if (host === "_") return "_";
+  if (!host.startsWith("*.")) return host;
+  return `"~^(?<subdomain>[\\w-]+)\\.${host.slice(2).replaceAll(".", "\\.")}$"`;
+}
+
+export interface RenderResult {
+  /** The nginx configuration, or undefined when two locations render alike (nginx would refuse it). */
+  readonly config?: string;
+  /** Concrete host names to send requests to, wildcards instantiated. */
+  readonly hosts: readonly string[];
+}
+
+export function renderIngressNginx(
+  ingresses: readonly RenderedIngress[],
+  ports: { readonly listen: number; readonly auth: number; readonly echo: number },
+  className = "nginx",
+): RenderResult {
+  const byHost = servers(ingresses, className);
+  const blocks: string[] = [];
+  for (const [host, locations] of byHost) {
+    const keys = locations.map(directive);
+    if (new Set(keys).size !== keys.length) return { hosts: [] };
+    blocks.push(`
+    server {
+        listen 127.0.0.1:${ports.listen}${host === "_" ? " default_server" : ""};
+        server_name ${serverName(host)};
+        location = /_external-auth {
+            internal;
+            proxy_pass_request_body     off;
+            proxy_set_header            Content-Length          "";
+            proxy_set_header            X-Original-URL          $scheme://$http_host$request_uri;
+            proxy_set_header            X-Original-Method       $request_method;
+            proxy_http_version          1.1;
+            set $target "http://127.0.0.1:${ports.auth}/auth?host=$host";
+            proxy_pass $target;
+        }
+${locations
+  .map(
+    (loc) => `        location ${directive(loc)} {
+            auth_request        /_external-auth;
+            proxy_set_header    X-Location "${loc.id}";
+            proxy_pass          http://echo;
+        }`,
+  )
+  .join("\n")}
+    }`);
+  }
+  if (!byHost.has("_")) {
+    // ingress-nginx's default server always exists; without Ingress rules for it, no auth and the default backend.
+    blocks.push(`
+    server {
+        listen 127.0.0.1:${ports.listen} default_server;
+        server_name _;
+        location / { return 404; }
+    }`);
+  }
+  const config = `
+worker_processes 1;
+pid nginx.pid;
+error_log error.log warn;
+events { worker_connections 256; }
+http {
+    client_body_temp_path client_body_temp;
+    proxy_temp_path       proxy_temp;
+    fastcgi_temp_path     fastcgi_temp;
+    uwsgi_temp_path       uwsgi_temp;
+    scgi_temp_path        scgi_temp;
+    access_log off;
+    server_names_hash_bucket_size 128;
+    upstream echo { server 127.0.0.1:${ports.echo}; }
+${blocks.join("\n")}
+}
+`;
+  const hosts = [...byHost.keys()].flatMap((h) =>
+    h === "_" ? [] : h.startsWith("*.") ? [`one${h.slice(1)}`, `two.levels${h.slice(1)}`] : [h],
+  );
+  return { config, hosts };
+}
