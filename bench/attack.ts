@@ -18,12 +18,13 @@
  *
  *   npm run bench:attack -- --rounds 5 --samples 40
  */
+import { fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import bcrypt from "bcrypt";
 import { startControlPlane } from "../test/e2e/support/control-plane.js";
-import { percentile, randomToken, startFlood, type Timed, timedGet } from "../test/e2e/support/flood.js";
+import { percentile, type Timed, timedGet } from "../test/e2e/support/flood.js";
 import { createGateServiceAccount, startGateInCluster } from "../test/e2e/support/gate-in-cluster.js";
 import {
   connect,
@@ -36,6 +37,7 @@ import {
 import { freePort } from "../test/e2e/support/ports.js";
 import { stopAll } from "../test/e2e/support/processes.js";
 import { CHART_NODE_OPTIONS } from "./chart-node-options.js";
+import type { FloodSpec } from "./flood-process.js";
 
 const { values } = parseArgs({
   options: {
@@ -127,6 +129,24 @@ async function hashesEvaluated(): Promise<number> {
   return total;
 }
 
+/** Starts a flood in a child process; stop() ends it and returns its answers by status. */
+async function startFloodProcess(spec: FloodSpec) {
+  const child = fork(new URL("./flood-process.ts", import.meta.url), [JSON.stringify(spec)], {
+    execArgv: ["--import", "tsx"],
+  });
+  await new Promise((resolve, reject) => {
+    child.once("message", resolve);
+    child.once("exit", reject);
+  });
+  return {
+    stop: () =>
+      new Promise<Record<number, number>>((resolve) => {
+        child.once("message", (statuses) => resolve(statuses as Record<number, number>));
+        child.send("stop");
+      }),
+  };
+}
+
 interface Round {
   readonly attacked: boolean;
   readonly basic: Timed[];
@@ -140,10 +160,14 @@ async function round(attacked: boolean): Promise<Round> {
   const hashesBefore = await hashesEvaluated();
   const floods = attacked
     ? {
-        passwords: startFlood(port, PASSWORD_FLOOD.concurrency, PASSWORD_FLOOD.address, () =>
-          basic("victim", `wrong-${Math.random().toString(36).slice(2)}`),
-        ),
-        tokens: startFlood(port, TOKEN_FLOOD.concurrency, TOKEN_FLOOD.address, () => bearer(randomToken())),
+        passwords: await startFloodProcess({
+          port,
+          ...PASSWORD_FLOOD,
+          host: PASSWORD_HOST,
+          kind: "password",
+          user: "victim",
+        }),
+        tokens: await startFloodProcess({ port, ...TOKEN_FLOOD, host: TOKEN_HOST, kind: "token" }),
       }
     : undefined;
   const healthz: number[] = [];
@@ -166,17 +190,14 @@ async function round(attacked: boolean): Promise<Round> {
   }
   sampling = false;
   await sampler;
-  if (floods) {
-    await floods.passwords.stop();
-    await floods.tokens.stop();
-  }
+  const floodAnswers = floods && { passwords: await floods.passwords.stop(), tokens: await floods.tokens.stop() };
   return {
     attacked,
     basic: basicAnswers,
     bearer: bearerAnswers,
     healthz,
     hashes: (await hashesEvaluated()) - hashesBefore,
-    ...(floods ? { floods: { passwords: floods.passwords.statuses, tokens: floods.tokens.statuses } } : {}),
+    ...(floodAnswers ? { floods: floodAnswers } : {}),
   };
 }
 

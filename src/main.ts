@@ -72,7 +72,10 @@ async function serve(argv: string[]): Promise<void> {
   const tls = config.listen.tls ? createTlsServer(config.listen.tls, reloader.handle, logger) : undefined;
   const server: Server = tls?.server ?? createHttpServer(reloader.handle);
   server.keepAliveTimeout = 65_000;
-  server.listen(config.listen.port, config.listen.address);
+  // ingress-nginx opens a new connection per auth subrequest: a burst of requests is a burst of connects. Node's
+  // default backlog (511) overflows under a flood, and a dropped SYN costs the next client 1 s or more (its
+  // retransmission), whoever it is; the kernel caps this at net.core.somaxconn (4096 by default since Linux 5.4).
+  server.listen({ port: config.listen.port, host: config.listen.address, backlog: 4096 });
   server.on("listening", () => {
     const address = server.address();
     const bound = typeof address === "object" && address ? `${address.address}:${address.port}` : String(address);

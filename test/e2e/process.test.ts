@@ -78,7 +78,7 @@ describe("As an operator rolling out a new version", () => {
       "X-Original-Method": "GET",
       Authorization: basic("slow", `wrong-${i}`),
     });
-    // 8: the most checks one user may have waiting or running at once (htpasswd.hashing.maxPerUser).
+    // 8: the most checks one user may have waiting or running at once (htpasswd.hashing.maxPendingPerUser).
     const inFlight = Array.from({ length: 8 }, (_, i) => send(gate.port, AUTH, { headers: headers(i) }));
     // Let the server accept them all (each check takes about 250 ms; with two workers, several rounds).
     await new Promise((r) => setTimeout(r, 100));
