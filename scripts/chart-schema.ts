@@ -28,7 +28,12 @@ const RULES: Record<string, Schema> = {
   "watchNamespaces[]": NAMESPACE,
   "config.logLevel": { enum: ["debug", "info", "warn", "error"] },
   "config.realm": { pattern: "^[\\x20-\\x7e]{1,128}$" },
-  "config.ingressClassName": { pattern: "^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)?$" },
+  "config.ingressClassName": { pattern: "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$" },
+  "config.gateways[]": {
+    type: "string",
+    pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$",
+  },
+  "config.hostOwnership": { enum: ["oldest-namespace", "shared"] },
   "config.authorization": { enum: ["host-path", "service-proxy"] },
   "config.htpasswdUsernamePrefix": { pattern: "^[\\x21-\\x7e]{1,64}$" },
   "config.identityHeaders.user[]": { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9-]*$" },

@@ -98,6 +98,8 @@ describe("As a platform admin reading the chart", () => {
     ["config.cache.denyTtl=30 seconds", "at '/config/cache/denyTtl'"],
     ["config.logLevel=verbose", "at '/config/logLevel'"],
     ["podDisruptionBudget.enable=true", "additional properties 'enable' not allowed"],
+    ["config.hostOwnership=first", "value must be one of"],
+    ["config.ingressClassName=", "at '/config/ingressClassName': '' does not match pattern"],
   ])("refuses the mistyped value %s", (set, message) => {
     const result = helm(["template", "rbac-gate", CHART, "--set", set]);
     expect(result.status).not.toBe(0);
@@ -114,6 +116,7 @@ describe("As a platform admin reading the chart", () => {
       "minReplicas is greater",
     ],
     [["--set", "replicaCount=1"], "podDisruptionBudget.maxUnavailable must be below replicaCount"],
+    [["--set", "config.httpRoutes=true"], "config.gateways must name the Gateways rbac-gate fronts"],
   ])("fails on contradictory values %j", (args, message) => {
     const result = helm(["template", "rbac-gate", CHART, ...args]);
     expect(result.status).not.toBe(0);
@@ -205,7 +208,7 @@ describe("As a platform admin installing the chart into a real cluster", () => {
 
   it("prints the exact Ingress annotations to add", () => {
     expect(notes).toContain(
-      'nginx.ingress.kubernetes.io/auth-url: "http://rbac-gate.rbac-gate.svc.cluster.local:8080/auth"',
+      'nginx.ingress.kubernetes.io/auth-url: "http://rbac-gate.rbac-gate.svc.cluster.local:8080/auth?host=$host"',
     );
     expect(notes).toContain(
       'nginx.ingress.kubernetes.io/auth-response-headers: "X-Auth-Request-User, X-Remote-User, X-Auth-Request-Groups, X-Remote-Group"',

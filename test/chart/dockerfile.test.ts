@@ -102,7 +102,8 @@ describe("Dockerfile", () => {
     it("starts from the final stage's files and answers /auth", async () => {
       const headers = { "X-Original-URL": "http://localhost/x", "X-Original-Method": "GET" };
       expect(
-        (await send(port, "/auth?host=localhost", { headers: { ...headers, Authorization: basic("demo", "demo") } })).status,
+        (await send(port, "/auth?host=localhost", { headers: { ...headers, Authorization: basic("demo", "demo") } }))
+          .status,
       ).toBe(200);
       expect((await send(port, "/auth?host=localhost", { headers })).status).toBe(401);
     });
