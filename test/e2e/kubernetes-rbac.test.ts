@@ -375,7 +375,7 @@ describe("As a platform admin who set it up wrong", () => {
     const token = await createToken(kube, "rbac-gate-system", "rbac-gate");
     const { code, output } = await startWith(
       kubeconfigForToken(plane.server, plane.caData, token),
-      "  httpRoutes: true\n",
+      "  httpRoutes: true\n  gateways: [default/edge]\n",
     );
     expect(code).toBe(1);
     expect(output).toMatch(
