@@ -2,13 +2,19 @@
  * `npm run bench:attack`: does a legitimate new login get its answer while rbac-gate is attacked?
  *
  * Everything runs on loopback: the real test apiserver, rbac-gate with the chart's NODE_OPTIONS and default limits,
- * and nginx configured as ingress-nginx renders auth-url. Rounds alternate, quiet then attacked; in an attacked
- * round two floods are kept in flight through nginx, each from a loopback address of its own (nginx reports the
- * source address as X-Real-IP, so rbac-gate sees three clients):
+ * and nginx configured as ingress-nginx renders auth-url. Rounds alternate, quiet then attacked. Each sample is one
+ * legitimate client (127.0.0.3) logging in twice at once: Basic (a user never seen before, bcrypt cost 10) and Bearer
+ * (a token never seen before). In an attacked round, two attackers, each from a loopback address of its own (nginx
+ * reports the source address as X-Real-IP, so rbac-gate sees three clients), send a burst per sample over their
+ * open connections, and the logins leave 100 ms later, while the bursts are in flight:
  *   - 400 concurrent wrong passwords for one bcrypt-10 user (127.0.0.2);
- *   - 1,500 concurrent random bearer tokens, each a new TokenReview (127.0.0.4);
- * while a legitimate client (127.0.0.3) logs in, one request at a time, alternately with Basic (a user never seen
- * before, bcrypt cost 10) and Bearer (a token never seen before), and /healthz is asked every 20 ms.
+ *   - 1,500 concurrent random bearer tokens, each a new TokenReview (127.0.0.4).
+ * /healthz is asked every 20 ms throughout. Attack traffic is bounded: 1,900 requests per attacked sample.
+ *
+ * Bursts, not a closed loop: attackers that resend each answered request at once, forever, measure how many requests
+ * per second the machine serves (the legitimate login then queues behind thousands of connections in the accept
+ * queue, whatever rbac-gate decides); that is for the proxy's per-address limits (ingress-nginx's
+ * limit-connections and limit-rps annotations) to stop.
  *
  * Prints each round, then per condition: p99 over all samples, and the median of the rounds' p99 with min–max.
  * The last line:
@@ -37,21 +43,21 @@ import {
 import { freePort } from "../test/e2e/support/ports.js";
 import { stopAll } from "../test/e2e/support/processes.js";
 import { CHART_NODE_OPTIONS } from "./chart-node-options.js";
-import type { FloodSpec } from "./flood-process.js";
+import type { AttackerSpec } from "./flood-process.js";
 
 const { values } = parseArgs({
   options: {
     rounds: { type: "string", default: "5" },
     samples: { type: "string", default: "40" },
-    "warm-up": { type: "string", default: "2000" },
     "node-options": { type: "string", default: CHART_NODE_OPTIONS },
   },
 });
 const rounds = Number(values.rounds);
 const samples = Number(values.samples);
-const warmUpMs = Number(values["warm-up"]);
 const PASSWORD_FLOOD = { address: "127.0.0.2", concurrency: 400 };
 const TOKEN_FLOOD = { address: "127.0.0.4", concurrency: 1500 };
+// The logins leave this long after the bursts: the attackers' requests are then in flight at nginx and rbac-gate.
+const LOGIN_AFTER_MS = 100;
 const USER = "127.0.0.3";
 const TOKEN_HOST = "bench.example.test";
 const PASSWORD_HOST = "pw.example.test";
@@ -119,6 +125,17 @@ for (const end = Date.now() + 30_000; ; ) {
 }
 let next = 1;
 
+const passwordAttacker = await startAttacker({
+  port,
+  ...PASSWORD_FLOOD,
+  host: PASSWORD_HOST,
+  kind: "password",
+  user: "victim",
+});
+const tokenAttacker = await startAttacker({ port, ...TOKEN_FLOOD, host: TOKEN_HOST, kind: "token" });
+// One burst each first, unmeasured: the attackers' connections are open from then on (as an attacker keeps them).
+await Promise.all([passwordAttacker.burst(), tokenAttacker.burst()]);
+
 /** Password hashes rbac-gate computed so far (checks that ran a hash: not refused, not abandoned in the queue). */
 async function hashesEvaluated(): Promise<number> {
   const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
@@ -129,8 +146,8 @@ async function hashesEvaluated(): Promise<number> {
   return total;
 }
 
-/** Starts a flood in a child process; stop() ends it and returns its answers by status. */
-async function startFloodProcess(spec: FloodSpec) {
+/** An attacker in a child process: burst() sends one burst and resolves with its answers by status. */
+async function startAttacker(spec: AttackerSpec) {
   const child = fork(new URL("./flood-process.ts", import.meta.url), [JSON.stringify(spec)], {
     execArgv: ["--import", "tsx"],
   });
@@ -139,11 +156,12 @@ async function startFloodProcess(spec: FloodSpec) {
     child.once("exit", reject);
   });
   return {
-    stop: () =>
+    burst: () =>
       new Promise<Record<number, number>>((resolve) => {
         child.once("message", (statuses) => resolve(statuses as Record<number, number>));
-        child.send("stop");
+        child.send("burst");
       }),
+    close: () => child.send("close"),
   };
 }
 
@@ -156,20 +174,12 @@ interface Round {
   readonly floods?: { passwords: Record<number, number>; tokens: Record<number, number> };
 }
 
+const add = (into: Record<number, number>, from: Record<number, number>) => {
+  for (const [status, n] of Object.entries(from)) into[Number(status)] = (into[Number(status)] ?? 0) + n;
+};
+
 async function round(attacked: boolean): Promise<Round> {
   const hashesBefore = await hashesEvaluated();
-  const floods = attacked
-    ? {
-        passwords: await startFloodProcess({
-          port,
-          ...PASSWORD_FLOOD,
-          host: PASSWORD_HOST,
-          kind: "password",
-          user: "victim",
-        }),
-        tokens: await startFloodProcess({ port, ...TOKEN_FLOOD, host: TOKEN_HOST, kind: "token" }),
-      }
-    : undefined;
   const healthz: number[] = [];
   let sampling = true;
   const sampler = (async () => {
@@ -180,24 +190,33 @@ async function round(attacked: boolean): Promise<Round> {
       await new Promise((r) => setTimeout(r, Math.max(0, 20 - (performance.now() - started))));
     }
   })();
-  if (floods) await new Promise((r) => setTimeout(r, warmUpMs));
+  const floods = { passwords: {}, tokens: {} };
   const basicAnswers: Timed[] = [];
   const bearerAnswers: Timed[] = [];
   for (let i = 0; i < samples && Date.now() < DEADLINE; i++) {
     const n = next++;
-    basicAnswers.push(await asUser(basic(`user-${n}`, `password-${n}`)));
-    bearerAnswers.push(await asUser(bearer(tokens[n] as string)));
+    // Both bursts are sent, and the logins go out while they are in flight.
+    const bursts = attacked ? [passwordAttacker.burst(), tokenAttacker.burst()] : [];
+    if (attacked) await new Promise((r) => setTimeout(r, LOGIN_AFTER_MS));
+    const [b, t] = await Promise.all([
+      asUser(basic(`user-${n}`, `password-${n}`)),
+      asUser(bearer(tokens[n] as string)),
+    ]);
+    basicAnswers.push(b);
+    bearerAnswers.push(t);
+    const [p, k] = await Promise.all(bursts);
+    if (p) add(floods.passwords, p);
+    if (k) add(floods.tokens, k);
   }
   sampling = false;
   await sampler;
-  const floodAnswers = floods && { passwords: await floods.passwords.stop(), tokens: await floods.tokens.stop() };
   return {
     attacked,
     basic: basicAnswers,
     bearer: bearerAnswers,
     healthz,
     hashes: (await hashesEvaluated()) - hashesBefore,
-    ...(floodAnswers ? { floods: floodAnswers } : {}),
+    ...(attacked ? { floods } : {}),
   };
 }
 
@@ -253,6 +272,8 @@ const p99 = (pick: (r: Round) => number[]) => Math.round(summary(true, pick).p99
 process.stdout.write(
   `attack: login_p99_ms=${p99((r) => okMs(r.basic))} token_p99_ms=${p99((r) => okMs(r.bearer))} healthz_p99_ms=${p99((r) => r.healthz)} hashes_evaluated=${hashes} wrong_accepted=${wrongAccepted}\n`,
 );
+passwordAttacker.close();
+tokenAttacker.close();
 await env.upstream.close();
 await stopAll();
 await plane.stop();

@@ -1,7 +1,7 @@
 /**
- * Attack traffic for end-to-end tests and benchmarks: many concurrent requests through nginx, each with credentials
- * of its own, from a chosen loopback source address (nginx reports it as X-Real-IP, so rbac-gate sees distinct
- * clients). Loopback only, bounded in concurrency; a flood runs until stopped.
+ * Attack traffic for end-to-end tests and benchmarks: bursts of concurrent requests through nginx, each with
+ * credentials of its own, from a chosen loopback source address (nginx reports it as X-Real-IP, so rbac-gate sees
+ * distinct clients). Loopback only, bounded in count: every burst is a given number of requests.
  */
 import { Agent, request } from "node:http";
 
@@ -37,50 +37,36 @@ export function timedGet(
   });
 }
 
-export interface Flood {
-  /** Answers so far, by status (0: the connection failed). */
-  readonly statuses: Record<number, number>;
-  /** Latencies of answers so far, by status. */
-  readonly latencies: Record<number, number[]>;
-  /** Stops sending and waits for the requests in flight. */
-  stop(): Promise<void>;
+/** A client that sends bursts of concurrent requests from one loopback address, over kept-alive connections. */
+export interface Flooder {
+  /**
+   * Sends `count` requests at once, each with headers of its own from `make` (a distinct credential each time), and
+   * resolves with every answer (status 0: the connection failed).
+   */
+  burst(count: number, make: () => Record<string, string>): Promise<Timed[]>;
+  close(): void;
 }
 
 /**
- * Keeps `concurrency` requests in flight from `localAddress`: each worker sends the next as soon as its previous one
- * is answered, with headers made by `make` (a distinct credential each time).
+ * The connections stay open between bursts (as an attacker keeps them), so that after the first burst a burst is
+ * requests in flight, not a storm of connects.
  */
-export function startFlood(
-  port: number,
-  concurrency: number,
-  localAddress: string,
-  make: (i: number) => Record<string, string>,
-): Flood {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency, localAddress });
-  const statuses: Record<number, number> = {};
-  const latencies: Record<number, number[]> = {};
-  let stopped = false;
-  let next = 0;
-  const worker = async () => {
-    while (!stopped) {
-      const answer = await timedGet(port, make(next++), { agent }).catch(() => ({ status: 0, ms: 0 }));
-      statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
-      latencies[answer.status] ??= [];
-      latencies[answer.status]?.push(answer.ms);
-      // A failed connection is not retried at once: no busy loop if nginx refuses connections.
-      if (answer.status === 0) await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  const workers = Array.from({ length: concurrency }, worker);
+export function createFlooder(port: number, localAddress: string): Flooder {
+  const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, localAddress });
   return {
-    statuses,
-    latencies,
-    async stop() {
-      stopped = true;
-      await Promise.all(workers);
-      agent.destroy();
-    },
+    burst: (count, make) =>
+      Promise.all(
+        Array.from({ length: count }, () => timedGet(port, make(), { agent }).catch(() => ({ status: 0, ms: 0 }))),
+      ),
+    close: () => agent.destroy(),
   };
+}
+
+/** Answers by status. */
+export function byStatus(answers: readonly Timed[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const a of answers) counts[a.status] = (counts[a.status] ?? 0) + 1;
+  return counts;
 }
 
 /** The p-th percentile (0–100) of xs by the nearest-rank method; NaN for none. */
