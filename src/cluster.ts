@@ -13,8 +13,9 @@ import { createSecretKeyer } from "./cache/secret-key.js";
 import type { Config } from "./config/config.js";
 import type { KubernetesConfig } from "./config/kubernetes.js";
 import type { Credentials } from "./core/credentials.js";
+import type { RouteSource } from "./core/route-sources.js";
 import { createKubeClient, type KubeClient, loadKubeConfig } from "./kube/client.js";
-import { clusterRouteOptions, type RouteLookup, watchClusterRoutes } from "./kube/cluster-routes.js";
+import { clusterRouteOptions, watchClusterRoutes } from "./kube/cluster-routes.js";
 import { watchHtpasswdSecrets } from "./kube/htpasswd-secrets.js";
 import { missingPermissions, neededPermissions } from "./kube/permissions.js";
 import type { Logger } from "./log.js";
@@ -22,10 +23,10 @@ import type { Metrics } from "./metrics/metrics.js";
 import { StartupError } from "./service.js";
 
 export interface ClusterParts {
-  /** The route each kind of proxy serves for a host and path (kube/cluster-routes.ts). */
-  readonly routes: { readonly ingress: RouteLookup; readonly gateway: RouteLookup };
+  /** Where the cluster's routes come from, per kind of proxy (kube/cluster-routes.ts). */
+  readonly routeSources: readonly RouteSource[];
   readonly store: HtpasswdStore;
-  readonly bearer: Authenticator<Extract<Credentials, { kind: "bearer" }>>;
+  readonly bearer: Authenticator;
   readonly authorizer: Authorizer;
   readonly ready: () => boolean;
   readonly stop: () => Promise<void>;
@@ -114,7 +115,7 @@ export async function buildCluster(
   });
   const collections = [...routes.collections, ...secrets.collections];
   return {
-    routes: { ingress: routes.ingress, gateway: routes.gateway },
+    routeSources: routes.sources,
     store: secrets,
     bearer,
     authorizer,

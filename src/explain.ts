@@ -1,33 +1,48 @@
 /**
- * `rbac-gate explain`: what rbac-gate would decide for a URL and method, step by step, like `kubectl auth can-i`.
- * It prints the route, the identity (from a token, through a TokenReview, or as given with --user/--group), the
- * SubjectAccessReview attributes it would send, and the apiserver's answer with its reason. Nothing is cached.
+ * `rbac-gate explain`: what rbac-gate would decide for a URL and method, like `kubectl auth can-i`. It runs the
+ * real gate, built as the service builds it (routes, TokenReview, SubjectAccessReview; every cache starts empty),
+ * on the auth request the chosen proxy would send, and prints from the DecisionRecord the audit log writes: the
+ * route, the identity (from a token through a TokenReview, or as given with --user/--group), the
+ * SubjectAccessReview attributes and the apiserver's answer with its reason.
  *
  * Exit codes: 0 allowed, 4 denied or not authenticated, 1 when it cannot tell (configuration, apiserver), 2 for
  * bad arguments.
  */
 import { parseArgs } from "node:util";
-import { staticAuthorizer } from "./authz/static.js";
+import { type Authenticator, NO_OPINION } from "./authn/authenticator.js";
+import { routeAuthorizer } from "./authz/route-authorizer.js";
+import type { Config } from "./config/config.js";
 import { loadConfigFile } from "./config/load.js";
-import { accessReviewFor } from "./core/access-review.js";
-import { ingressNginx } from "./core/dialects/ingress-nginx.js";
-import { buildRouteTable, matchRoute, type Route } from "./core/routes.js";
-import type { UserInfo } from "./core/types.js";
-import { createKubeClient, loadKubeConfig } from "./kube/client.js";
-import { clusterRouteOptions, watchClusterRoutes } from "./kube/cluster-routes.js";
+import { answer } from "./core/decision.js";
+import { DIALECTS, type DialectEntry } from "./core/dialects/table.js";
+import { routeResolver } from "./core/route-sources.js";
+import { AUTHENTICATOR_KINDS, type UserInfo } from "./core/types.js";
+import { createGate, type DecisionInput, type DecisionRecord } from "./gate/decide.js";
 import { createLogger } from "./log.js";
+import { createMetrics } from "./metrics/metrics.js";
+import { routeSources } from "./service.js";
 
 export const EXPLAIN_USAGE =
-  "usage: rbac-gate explain --config FILE --url URL [--method GET] (--token TOKEN | --user NAME [--group GROUP]...)";
+  "usage: rbac-gate explain --config FILE --url URL [--method GET] [--proxy ingress-nginx|traefik|envoy] (--token TOKEN | --user NAME [--group GROUP]...)";
 
 type Print = (line: string) => void;
+
+interface ExplainArgs {
+  config?: string;
+  url?: string;
+  method?: string;
+  proxy?: string;
+  token?: string;
+  user?: string;
+  group?: string[];
+}
 
 export async function explain(
   argv: string[],
   env: NodeJS.ProcessEnv,
   print: Print = (l) => process.stdout.write(`${l}\n`),
 ): Promise<number> {
-  let args: { config?: string; url?: string; method?: string; token?: string; user?: string; group?: string[] };
+  let args: ExplainArgs;
   try {
     args = parseArgs({
       args: argv,
@@ -35,6 +50,7 @@ export async function explain(
         config: { type: "string" },
         url: { type: "string" },
         method: { type: "string", default: "GET" },
+        proxy: { type: "string", default: "ingress-nginx" },
         token: { type: "string" },
         user: { type: "string" },
         group: { type: "string", multiple: true },
@@ -47,7 +63,8 @@ export async function explain(
     return 2;
   }
   const configPath = args.config ?? env.RBAC_GATE_CONFIG;
-  if (!configPath || !args.url || (args.token === undefined) === (args.user === undefined)) {
+  const dialect = DIALECTS.find((d) => d.name === args.proxy);
+  if (!configPath || !args.url || !dialect || (args.token === undefined) === (args.user === undefined)) {
     print(EXPLAIN_USAGE);
     return 2;
   }
@@ -56,93 +73,90 @@ export async function explain(
     for (const problem of loaded.error) print(`configuration: ${problem}`);
     return 1;
   }
-  const config = loaded.value;
-  // As nginx would ask for a request whose request line and Host header agree.
-  const hostname = URL.canParse(args.url) ? new URL(args.url).hostname.replace(/\.$/, "") : "";
-  const read = ingressNginx(
-    (name) => (name === "x-original-url" ? args.url : name === "x-original-method" ? args.method : undefined),
-    { method: "GET", target: `/auth?host=${hostname}` },
-  );
-  if (!read.ok) {
-    print(`request:        refused: ${read.error.reason} (403)`);
-    return 4;
-  }
-  const request = read.value;
-  print(`request:        ${request.method} ${request.host} ${request.path}`);
-
-  const k = config.kubernetes;
-  const kubeConfig = k ? loadKubeConfig(k.kubeconfig) : undefined;
-  const client =
-    k && kubeConfig
-      ? createKubeClient(kubeConfig, {
-          timeoutMs: k.requestTimeoutMs,
-          qps: k.qps,
-          burst: k.burst,
-          maxPendingPerClient: k.maxPendingPerClient,
-        })
-      : undefined;
-  let route: Route | undefined;
-  if (k && kubeConfig) {
-    const logger = createLogger("error");
-    const routes = await watchClusterRoutes(kubeConfig, clusterRouteOptions(k, config.realm), logger);
-    // The ingress-nginx table first, as for /auth; then what the fronted Gateways serve.
-    route = routes.ingress(request.host, request.path) ?? routes.gateway(request.host, request.path);
-    await routes.stop();
-  }
-  route ??= matchRoute(buildRouteTable(config.routes), request.host, request.path);
-  if (!route) {
-    print("route:          none: no Ingress, HTTPRoute or configured route for this host and path (403)");
-    return 4;
-  }
-  print(
-    `route:          ${route.source} (host ${route.host || "*"}, path ${route.pathPrefix} ${route.pathType}${
-      route.service ? `, service ${route.service}` : ""
-    })`,
-  );
-  if (route.misconfiguration) {
-    print(`                misconfigured: ${route.misconfiguration} (403)`);
-    return 4;
-  }
-
-  let user: UserInfo;
-  if (args.token !== undefined) {
-    if (!client) {
-      print("identity:       bearer tokens need the kubernetes section (TokenReview)");
-      return 1;
-    }
-    const audiences = route.audiences ?? k?.audiences ?? [];
-    const status = await client.tokenReview({ token: args.token, audiences });
-    if (!status.authenticated || !status.user) {
-      print(`identity:       not authenticated by TokenReview${status.error ? `: ${status.error}` : ""} (401)`);
-      return 4;
-    }
-    user = status.user;
-  } else {
-    user = { username: args.user as string, groups: args.group ?? [] };
-  }
-  print(`identity:       ${user.username}`);
-  print(`groups:         ${user.groups.join(", ") || "(none)"}`);
-
-  if (route.authorization.kind !== "subject-access-review") {
-    const result = await staticAuthorizer.authorize(user, request, route);
-    print(`authorization:  configured route: ${route.authorization.kind}`);
-    print(result.kind === "allow" ? "answer:         allowed (200)" : `answer:         denied: ${result.reason} (403)`);
-    return result.kind === "allow" ? 0 : 4;
-  }
-  const spec = accessReviewFor(user, request, route);
-  if (!spec.ok || !client) {
-    print(`authorization:  cannot build a SubjectAccessReview: ${spec.ok ? "no cluster" : spec.error}`);
+  try {
+    const record = await decide(loaded.value, dialect, args);
+    return report(record, print);
+  } catch (error) {
+    print(`cannot tell: ${(error as Error).message}`);
     return 1;
   }
-  const attributes = spec.value.resourceAttributes
-    ? `resourceAttributes ${JSON.stringify(spec.value.resourceAttributes)}`
-    : `nonResourceAttributes ${JSON.stringify(spec.value.nonResourceAttributes)}`;
-  print(`authorization:  SubjectAccessReview ${attributes}`);
-  const status = await client.accessReview(spec.value);
-  const reason = status.reason ? ` (${status.reason})` : "";
-  const allowed = status.allowed && !status.denied;
-  print(`answer:         ${allowed ? "allowed" : "denied"}${reason} (${allowed ? 200 : 403})`);
-  if (status.evaluationError) print(`                evaluation error: ${status.evaluationError}`);
-  client.close();
-  return allowed ? 0 : 4;
+}
+
+/** The gate of the service, for one request; a user given by name is taken as authenticated. */
+async function decide(config: Config, dialect: DialectEntry, args: ExplainArgs): Promise<DecisionRecord> {
+  const logger = createLogger("silent");
+  const cluster = config.kubernetes
+    ? await (await import("./cluster.js")).buildCluster(config, config.kubernetes, logger, createMetrics())
+    : undefined;
+  try {
+    const named: UserInfo | undefined =
+      args.user === undefined ? undefined : { username: args.user, groups: args.group ?? [] };
+    const authenticators: Authenticator[] = named
+      ? AUTHENTICATOR_KINDS.map((kind) => ({
+          kind,
+          authenticate: async () => ({ kind: "authenticated", user: named }),
+        }))
+      : cluster
+        ? [cluster.bearer]
+        : [{ kind: "bearer", authenticate: async () => NO_OPINION }];
+    const gate = createGate({
+      dialect: dialect.read,
+      resolveRoute: routeResolver(routeSources(config, cluster?.routeSources), dialect.routedBy),
+      authenticators,
+      authorizer: routeAuthorizer(cluster?.authorizer),
+    });
+    return await gate(authRequest(dialect, args.url as string, args.method ?? "GET", args.token ?? "explain"));
+  } finally {
+    await cluster?.stop();
+  }
+}
+
+/** The auth request the proxy would send for a request whose request line and Host header agree. */
+function authRequest(dialect: DialectEntry, url: string, method: string, token: string): DecisionInput {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  const host = parsed?.host ?? "";
+  const target = parsed ? `${parsed.pathname}${parsed.search}` : "";
+  const headers: Record<string, string> =
+    dialect.name === "ingress-nginx"
+      ? { "x-original-url": url, "x-original-method": method }
+      : dialect.name === "traefik"
+        ? { "x-forwarded-method": method, "x-forwarded-host": host, "x-forwarded-uri": target }
+        : { host };
+  const line =
+    dialect.name === "ingress-nginx"
+      ? { method: "GET", target: `/auth?host=${parsed?.hostname.replace(/\.$/, "") ?? ""}` }
+      : { method, target: dialect.pathIsPrefix ? `${dialect.path}${target}` : dialect.path };
+  return { header: (name) => headers[name], authorization: [`Bearer ${token}`], line };
+}
+
+function report(record: DecisionRecord, print: Print): number {
+  const { request, route, decision, authorization } = record;
+  if (request) print(`request:        ${request.method} ${request.host} ${request.path}`);
+  if (route) {
+    const service = route.service ? `, service ${route.service}` : "";
+    print(
+      `route:          ${route.source} (host ${route.host || "*"}, path ${route.pathPrefix} ${route.pathType}${service})`,
+    );
+    if (route.misconfiguration) print(`                misconfigured: ${route.misconfiguration}`);
+  }
+  const user = decision.kind === "allow" || decision.kind === "forbidden" ? decision.user : undefined;
+  if (user) {
+    print(`identity:       ${user.username}`);
+    print(`groups:         ${user.groups.join(", ") || "(none)"}`);
+  }
+  if (authorization?.resourceAttributes)
+    print(`authorization:  SubjectAccessReview resourceAttributes ${JSON.stringify(authorization.resourceAttributes)}`);
+  if (authorization?.nonResourceAttributes)
+    print(
+      `authorization:  SubjectAccessReview nonResourceAttributes ${JSON.stringify(authorization.nonResourceAttributes)}`,
+    );
+  const status = answer(decision, { user: [], groups: [] }).status;
+  const why = authorization?.reason ? ` (${authorization.reason})` : "";
+  if (decision.kind === "allow") print(`answer:         allowed${why} (200)`);
+  else
+    print(
+      `answer:         ${decision.kind === "error" ? "cannot tell" : "denied"}: ${decision.reason}${why} (${status})`,
+    );
+  if (decision.kind === "error") return 1;
+  return decision.kind === "allow" ? 0 : 4;
 }

@@ -16,10 +16,9 @@ import { routeAuthorizer } from "./authz/route-authorizer.js";
 import { BoundedCache } from "./cache/bounded-cache.js";
 import { createSecretKeyer } from "./cache/secret-key.js";
 import type { Config } from "./config/config.js";
-import { envoyExtAuthz } from "./core/dialects/envoy.js";
-import { ingressNginx } from "./core/dialects/ingress-nginx.js";
-import { traefikForwardAuth } from "./core/dialects/traefik.js";
-import { buildRouteTable, matchRoute, type Route } from "./core/routes.js";
+import { DIALECTS } from "./core/dialects/table.js";
+import { type RouteSource, routeResolver } from "./core/route-sources.js";
+import { buildRouteTable, matchRoute } from "./core/routes.js";
 import { createGate, type GateDeps } from "./gate/decide.js";
 import { createApp } from "./http/app.js";
 import { createAuditLog } from "./http/audit.js";
@@ -86,28 +85,22 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     (source) => metrics.cache("password", source),
   );
   const store = cluster ? combineStores(files, cluster.store) : files;
-  const table = buildRouteTable(config.routes);
   let draining = false;
-  // Each proxy is judged by the objects it routes by: ingress-nginx by Ingresses, Gateways by HTTPRoutes. In a
-  // cluster those are the source of truth; configured routes fill in.
-  const resolveBy =
-    (lookup: ((host: string, path: string) => Route | undefined) | undefined): GateDeps["resolveRoute"] =>
-    ({ host, path }) =>
-      lookup?.(host, path) ?? matchRoute(table, host, path);
   const policy: Omit<GateDeps, "dialect" | "resolveRoute"> = {
-    authenticators: {
-      basic: createBasicAuthenticator({ store, check, maxPasswordBytes: config.htpasswd.limits.maxPasswordBytes }),
-      ...(cluster ? { bearer: cluster.bearer } : {}),
-    },
+    // Every authenticator there is; each route asks those of the kinds it lists.
+    authenticators: [
+      createBasicAuthenticator({ store, check, maxPasswordBytes: config.htpasswd.limits.maxPasswordBytes }),
+      ...(cluster ? [cluster.bearer] : []),
+    ],
     authorizer: routeAuthorizer(cluster?.authorizer),
   };
+  const sources = routeSources(config, cluster?.routeSources);
   const app = createApp({
-    // One policy, read through each proxy's dialect: a migration between proxies changes nothing else.
-    gates: {
-      ingressNginx: createGate({ ...policy, dialect: ingressNginx, resolveRoute: resolveBy(cluster?.routes.ingress) }),
-      traefik: createGate({ ...policy, dialect: traefikForwardAuth, resolveRoute: resolveBy(cluster?.routes.gateway) }),
-      envoy: createGate({ ...policy, dialect: envoyExtAuthz, resolveRoute: resolveBy(cluster?.routes.gateway) }),
-    },
+    // One policy, read through each proxy's dialect and judged by the objects that proxy routes by.
+    endpoints: DIALECTS.map((dialect) => ({
+      dialect,
+      gate: createGate({ ...policy, dialect: dialect.read, resolveRoute: routeResolver(sources, dialect.routedBy) }),
+    })),
     identityHeaders: config.identityHeaders,
     audit: createAuditLog(logger, config.audit),
     metrics,
@@ -155,4 +148,16 @@ function buildRegulation(
     onError,
   });
   return { regulator, store };
+}
+
+/**
+ * Every route source, in precedence order (core/route-sources.ts): the cluster's objects first, each for the
+ * proxies it routes, then the configuration file's routes for every proxy.
+ */
+export function routeSources(config: Config, cluster: readonly RouteSource[] = []): readonly RouteSource[] {
+  const table = buildRouteTable(config.routes);
+  return [
+    ...cluster,
+    { name: "configured routes", routes: "every proxy", match: (host, path) => matchRoute(table, host, path) },
+  ];
 }

@@ -2,17 +2,23 @@ import type { LoadSource } from "../cache/bounded-cache.js";
 import type { Credentials } from "../core/credentials.js";
 import type { DecisionCode } from "../core/decision.js";
 import type { Route } from "../core/routes.js";
-import type { OriginalRequest, UserInfo } from "../core/types.js";
+import type { AuthenticatorKind, OriginalRequest, UserInfo } from "../core/types.js";
 
 /**
- * Outcome of checking credentials. Rejections are values (they become 401); faults such as an unreachable
- * apiserver are thrown and become 500, never a rejection that could be retried into something else.
+ * Outcome of checking credentials, in the kube-apiserver's union style: an authenticator that does not read this
+ * kind of credentials has no opinion, and the next one is asked. Rejections are values (they become 401); faults
+ * such as an unreachable apiserver are thrown and become 500, never a rejection that could be retried into
+ * something else.
  */
 export type AuthenticationResult =
   | { readonly kind: "authenticated"; readonly user: UserInfo; readonly cache?: LoadSource }
-  | { readonly kind: "rejected"; readonly reason: string; readonly code?: DecisionCode };
+  | { readonly kind: "rejected"; readonly reason: string; readonly code?: DecisionCode }
+  | { readonly kind: "no-opinion" };
 
-/** Checks one kind of credentials for a route. */
-export interface Authenticator<C extends Credentials = Credentials> {
-  authenticate(credentials: C, route: Route, request: OriginalRequest): Promise<AuthenticationResult>;
+/** One way of telling who is asking. A route lists the kinds it accepts, in challenge order. */
+export interface Authenticator {
+  readonly kind: AuthenticatorKind;
+  authenticate(credentials: Credentials, route: Route, request: OriginalRequest): Promise<AuthenticationResult>;
 }
+
+export const NO_OPINION: AuthenticationResult = Object.freeze({ kind: "no-opinion" });

@@ -7,13 +7,10 @@
  * fixed bcrypt hash of the usual cost, through the same regulation and pool, so timing does not tell which names
  * exist. The check (cache, regulation, hash pool) is a CredentialCheck chain built by the composition root.
  */
-import type { Credentials } from "../core/credentials.js";
-import type { Authenticator } from "./authenticator.js";
+import { type Authenticator, NO_OPINION } from "./authenticator.js";
 import type { CredentialCheck } from "./htpasswd/check.js";
 import type { HtpasswdEntry } from "./htpasswd/parse.js";
 import type { HtpasswdStore } from "./htpasswd/store.js";
-
-type BasicCredentials = Extract<Credentials, { kind: "basic" }>;
 
 export interface BasicAuthenticatorDeps {
   readonly store: HtpasswdStore;
@@ -27,9 +24,12 @@ export interface BasicAuthenticatorDeps {
  */
 const DUMMY_HASH = "$2y$10$/CW1tTJpEJGCw6RaYGPqcuDtrqfF8jx3OoQE5gEJp07LyQf5fFLX6";
 
-export function createBasicAuthenticator(deps: BasicAuthenticatorDeps): Authenticator<BasicCredentials> {
+export function createBasicAuthenticator(deps: BasicAuthenticatorDeps): Authenticator {
   return {
-    async authenticate({ username, password }, route, request) {
+    kind: "basic",
+    async authenticate(credentials, route, request) {
+      if (credentials.kind !== "basic") return NO_OPINION;
+      const { username, password } = credentials;
       // The UTF-16 length bounds the UTF-8 length from below: count bytes only when it could matter.
       if (password.length > deps.maxPasswordBytes || Buffer.byteLength(password) > deps.maxPasswordBytes) {
         return { kind: "rejected", reason: "password longer than htpasswd.limits.maxPasswordBytes" };

@@ -14,9 +14,8 @@
  */
 import type { BoundedCache, Lifetime, LoadSource } from "../cache/bounded-cache.js";
 import type { SecretKeyer } from "../cache/secret-key.js";
-import type { Credentials } from "../core/credentials.js";
 import type { UserInfo } from "../core/types.js";
-import type { Authenticator } from "./authenticator.js";
+import { type Authenticator, NO_OPINION } from "./authenticator.js";
 
 export interface TokenReviewStatus {
   readonly authenticated: boolean;
@@ -46,11 +45,12 @@ export interface TokenReviewAuthenticatorDeps {
   readonly onSource?: (source: LoadSource) => void;
 }
 
-type BearerCredentials = Extract<Credentials, { kind: "bearer" }>;
-
-export function createTokenReviewAuthenticator(deps: TokenReviewAuthenticatorDeps): Authenticator<BearerCredentials> {
+export function createTokenReviewAuthenticator(deps: TokenReviewAuthenticatorDeps): Authenticator {
   return {
-    async authenticate({ token }, route, request) {
+    kind: "bearer",
+    async authenticate(credentials, route, request) {
+      if (credentials.kind !== "bearer") return NO_OPINION;
+      const { token } = credentials;
       const audiences = route.audiences ?? deps.audiences;
       const ttlFor = (status: TokenReviewStatus): number | Lifetime => {
         if (!status.authenticated) return deps.failureTtlMs;

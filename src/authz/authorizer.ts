@@ -7,6 +7,8 @@ import type { OriginalRequest, UserInfo } from "../core/types.js";
 export interface AuthorizationTrace {
   readonly resourceAttributes?: ResourceAttributes;
   readonly nonResourceAttributes?: NonResourceAttributes;
+  /** The apiserver's own reason (RBAC: allowed by RoleBinding …), for explain and the audit log. */
+  readonly reason?: string;
   readonly cache?: LoadSource;
 }
 

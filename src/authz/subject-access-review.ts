@@ -51,6 +51,7 @@ export function createSubjectAccessReviewAuthorizer(deps: SubjectAccessReviewAut
       const trace = {
         ...(spec.resourceAttributes ? { resourceAttributes: spec.resourceAttributes } : {}),
         ...(spec.nonResourceAttributes ? { nonResourceAttributes: spec.nonResourceAttributes } : {}),
+        ...(status.reason ? { reason: status.reason } : {}),
         cache,
       };
       // An answer that both allows and denies is malformed: deny.

@@ -23,4 +23,6 @@ export interface OriginalRequest {
   readonly clientAddress?: string;
 }
 
-export type AuthenticatorKind = "basic" | "bearer";
+/** Every kind of credentials a route may accept; adding an authenticator adds its kind here. */
+export const AUTHENTICATOR_KINDS = ["basic", "bearer"] as const;
+export type AuthenticatorKind = (typeof AUTHENTICATOR_KINDS)[number];

@@ -3,7 +3,7 @@
  * Depends only on interfaces; every outcome is a Decision value, and every fault becomes an "error" decision
  * (500, fail closed) with the cause kept for the log.
  */
-import type { Authenticator } from "../authn/authenticator.js";
+import { type AuthenticationResult, type Authenticator, NO_OPINION } from "../authn/authenticator.js";
 import type { AuthorizationTrace, Authorizer } from "../authz/authorizer.js";
 import type { LoadSource } from "../cache/bounded-cache.js";
 import { type Credentials, parseAuthorization } from "../core/credentials.js";
@@ -36,10 +36,8 @@ export interface DecisionRecord {
 export interface GateDeps {
   readonly dialect: Dialect;
   readonly resolveRoute: (request: OriginalRequest) => Route | undefined;
-  readonly authenticators: {
-    readonly basic?: Authenticator<Extract<Credentials, { kind: "basic" }>>;
-    readonly bearer?: Authenticator<Extract<Credentials, { kind: "bearer" }>>;
-  };
+  /** Every authenticator there is; a route asks those of the kinds it lists, in its order. */
+  readonly authenticators: readonly Authenticator[];
   readonly authorizer: Authorizer;
 }
 
@@ -118,7 +116,8 @@ async function decideForRoute(
       challenge: challenge(),
     };
   }
-  if (!route.authenticators.includes(credentials.kind)) {
+  const authn = await authenticate(deps.authenticators, credentials, request, route);
+  if (authn.kind === "no-opinion") {
     return {
       kind: "unauthenticated",
       code: "credentials_not_accepted",
@@ -126,11 +125,6 @@ async function decideForRoute(
       challenge: challenge(),
     };
   }
-  const authn =
-    credentials.kind === "basic"
-      ? await deps.authenticators.basic?.authenticate(credentials, route, request)
-      : await deps.authenticators.bearer?.authenticate(credentials, route, request);
-  if (authn === undefined) throw new Error(`no ${credentials.kind} authenticator is configured`);
   if (authn.kind === "rejected") {
     return {
       kind: "unauthenticated",
@@ -144,4 +138,21 @@ async function decideForRoute(
   if (authz.trace) trace.authorization = authz.trace;
   if (authz.kind === "deny") return { kind: "forbidden", code: "denied", reason: authz.reason, user: authn.user };
   return { kind: "allow", user: authn.user };
+}
+
+/** The first answer of the route's authenticators that has an opinion on these credentials, in the route's order. */
+async function authenticate(
+  authenticators: readonly Authenticator[],
+  credentials: Credentials,
+  request: OriginalRequest,
+  route: Route,
+): Promise<AuthenticationResult> {
+  for (const kind of route.authenticators) {
+    for (const authenticator of authenticators) {
+      if (authenticator.kind !== kind) continue;
+      const result = await authenticator.authenticate(credentials, route, request);
+      if (result.kind !== "no-opinion") return result;
+    }
+  }
+  return NO_OPINION;
 }

@@ -1,5 +1,5 @@
 /**
- * The HTTP application: one endpoint per dialect (never sniffed), plus health. The dialect endpoints are matched
+ * The HTTP application: one endpoint per entry of the dialect table (never sniffed), plus health. The dialect endpoints are matched
  * first on the raw URL and served by plain node:http handlers: every request through the proxy pays for whatever
  * runs here, so no express routing or middleware sits on that path. Everything else goes through express.
  *
@@ -10,15 +10,15 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import express from "express";
 import type { IdentityHeaderNames } from "../core/decision.js";
-import { EXT_AUTHZ_PREFIX } from "../core/dialects/envoy.js";
+import type { DialectEntry } from "../core/dialects/table.js";
 import type { Gate } from "../gate/decide.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { AuditLog } from "./audit.js";
 import { authEndpoint } from "./auth-endpoint.js";
 
 export interface AppDeps {
-  /** One gate per dialect, all over the same policy. */
-  readonly gates: { readonly ingressNginx: Gate; readonly traefik: Gate; readonly envoy: Gate };
+  /** One endpoint per dialect, each with its gate; all gates share one policy. */
+  readonly endpoints: ReadonlyArray<{ readonly dialect: DialectEntry; readonly gate: Gate }>;
   readonly identityHeaders: IdentityHeaderNames;
   readonly audit: AuditLog;
   readonly metrics?: Metrics;
@@ -36,30 +36,29 @@ const pathOf = (url: string | undefined) => {
 };
 
 export function createApp(deps: AppDeps): RequestListener {
-  const endpoint = (dialect: string, gate: Gate, bodyReachesClient: boolean) =>
+  const handlerOf = (dialect: DialectEntry, gate: Gate): Handler =>
     authEndpoint({
-      dialect,
+      dialect: dialect.name,
       gate,
-      bodyReachesClient,
+      bodyReachesClient: dialect.bodyReachesClient,
       identityHeaders: deps.identityHeaders,
       audit: deps.audit,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
     });
-  const exact = new Map<string, Handler>([
-    ["/auth", endpoint("ingress-nginx", deps.gates.ingressNginx, false)],
-    ["/forward-auth", endpoint("traefik", deps.gates.traefik, true)],
-  ]);
-  const extAuthz = endpoint("envoy", deps.gates.envoy, true);
+  const exact = new Map<string, Handler>();
+  const prefixes: Array<readonly [string, Handler]> = [];
+  for (const { dialect, gate } of deps.endpoints) {
+    if (dialect.pathIsPrefix) prefixes.push([dialect.path, handlerOf(dialect, gate)]);
+    else exact.set(dialect.path, handlerOf(dialect, gate));
+  }
   const route = (url: string | undefined): Handler | undefined => {
     const path = pathOf(url);
     const found = exact.get(path);
     if (found) return found;
-    // The whole original path follows the prefix; "/ext-authzfoo" is not ours.
-    if (
-      path.startsWith(EXT_AUTHZ_PREFIX) &&
-      (path.length === EXT_AUTHZ_PREFIX.length || path[EXT_AUTHZ_PREFIX.length] === "/")
-    )
-      return extAuthz;
+    // The whole original path follows a prefix: "/ext-authzfoo" is not "/ext-authz".
+    for (const [prefix, handler] of prefixes) {
+      if (path.startsWith(prefix) && (path.length === prefix.length || path[prefix.length] === "/")) return handler;
+    }
     return undefined;
   };
 

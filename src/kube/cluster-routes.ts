@@ -12,6 +12,7 @@ import { applyHostOwnership, type HostOwnership } from "../core/host-ownership.j
 import { routesFromHTTPRoutes } from "../core/httproute-routes.js";
 import type { IngressDefaults } from "../core/ingress-annotations.js";
 import { type IngressObject, ingressRouteTable } from "../core/ingress-routes.js";
+import type { RouteSource } from "../core/route-sources.js";
 import { buildRouteTable, matchRoute, type Route, type RouteTable } from "../core/routes.js";
 import type { Logger } from "../log.js";
 import { type Gateway, gatewayWatchSpecs, toGatewayObject } from "./gateways.js";
@@ -59,13 +60,9 @@ export function clusterRouteOptions(
   };
 }
 
-export type RouteLookup = (host: string, path: string) => Route | undefined;
-
 export interface ClusterRoutes {
-  /** The route of the location ingress-nginx serves. */
-  readonly ingress: RouteLookup;
-  /** The route a fronted Gateway serves (empty unless httpRoutes is on). */
-  readonly gateway: RouteLookup;
+  /** The Ingresses (for ingress-nginx), then the HTTPRoutes when httpRoutes is on (for the Gateways). */
+  readonly sources: readonly RouteSource[];
   collections: readonly WatchedCollection<KubernetesObject>[];
   stop(): Promise<void>;
 }
@@ -180,16 +177,24 @@ export async function watchClusterRoutes(
   );
   for (const c of ingresses) c.onChange(ingressChanged);
   for (const c of [...httpRoutes, ...gateways]) c.onChange(gatewayChanged);
-  return {
-    ingress: (host, path) => {
+  const ingressSource: RouteSource = {
+    name: "ingresses",
+    routes: "ingress",
+    match: (host, path) => {
       ingressTable ??= buildIngressTable();
       return matchRoute(ingressTable, host, path);
     },
-    gateway: (host, path) => {
-      if (!options.httpRoutes) return undefined;
+  };
+  const httpRouteSource: RouteSource = {
+    name: "httproutes",
+    routes: "gateway",
+    match: (host, path) => {
       gatewayTable ??= buildGatewayTable();
       return matchRoute(gatewayTable, host, path);
     },
+  };
+  return {
+    sources: options.httpRoutes ? [ingressSource, httpRouteSource] : [ingressSource],
     collections,
     stop: async () => {
       await stopAll(collections);

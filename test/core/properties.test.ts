@@ -196,13 +196,15 @@ describe("routing properties", () => {
   const gate = createGate({
     dialect: ingressNginx,
     resolveRoute: ({ host, path }) => matchRoute(table, host, path),
-    authenticators: {
-      basic: {
-        async authenticate({ username }) {
-          return { kind: "authenticated", user: { username, groups: [] } };
+    authenticators: [
+      {
+        kind: "basic",
+        async authenticate(credentials) {
+          if (credentials.kind !== "basic") return { kind: "no-opinion" };
+          return { kind: "authenticated", user: { username: credentials.username, groups: [] } };
         },
       },
-    },
+    ],
     authorizer: staticAuthorizer,
   });
   const guest = `Basic ${Buffer.from("guest:pw").toString("base64")}`;

@@ -209,9 +209,12 @@ describe("rbac-gate decides about the location real nginx serves (ingress-nginx 
       const gate = createGate({
         dialect: ingressNginx,
         resolveRoute: ({ host, path }) => matchRoute(table, host, path),
-        authenticators: {
-          bearer: { authenticate: async () => ({ kind: "authenticated", user: { username: "u", groups: [] } }) },
-        },
+        authenticators: [
+          {
+            kind: "bearer",
+            authenticate: async () => ({ kind: "authenticated", user: { username: "u", groups: [] } }),
+          },
+        ],
         authorizer: { authorize: async () => ({ kind: "allow" }) },
       });
 
