@@ -5,8 +5,8 @@
  * through that nginx; for every auth request nginx makes, rbac-gate's decision pipeline (the real dialect, route
  * table and gate, with an authenticator and authorizer that accept everyone) decides on exactly what nginx sent.
  * Wherever rbac-gate allows, the route it decided on must be the location nginx served. Where it refuses instead,
- * the kind of refusal is counted: the README lists them. Seeded and reproducible: RBAC_GATE_DIFF_SEED=<n> repeats
- * a run, and a failure prints its seed.
+ * the kind of refusal is counted: docs/kubernetes.md lists them. Seeded and reproducible: RBAC_GATE_DIFF_SEED=<n>
+ * repeats a run, and a failure prints its seed.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
