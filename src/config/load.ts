@@ -1,10 +1,27 @@
-/** Reading the configuration file: YAML → options → resolved Config, or every problem found. */
+/** Reading the configuration file: YAML → options → resolved Config, or every problem found, each with its line. */
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { fail, type Result } from "../core/result.js";
 import type { Config } from "./config.js";
-import { resolveConfig } from "./validate.js";
+import { lineOf } from "./locate.js";
+import { checkConfig } from "./validate.js";
+
+/** What went wrong reading a file, in words: the operator sees this line and nothing else. */
+const READ_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EISDIR: "it is a folder, not a file",
+  ENOTDIR: "a part of its path is not a folder",
+  ELOOP: "too many symbolic links",
+  EMFILE: "too many open files",
+};
+
+export function describeReadError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code && READ_ERRORS[code]) ?? (error instanceof Error ? error.message : String(error));
+}
 
 export async function loadConfigFile(path: string): Promise<Result<Config, readonly string[]>> {
   const absolute = resolve(path);
@@ -12,17 +29,32 @@ export async function loadConfigFile(path: string): Promise<Result<Config, reado
   try {
     text = await readFile(absolute, "utf8");
   } catch (error) {
-    return fail([`configuration file ${absolute} cannot be read: ${(error as NodeJS.ErrnoException).code ?? error}`]);
+    return fail([`configuration file ${absolute} cannot be read: ${describeReadError(error)}`]);
   }
-  return parseConfig(text, dirname(absolute));
+  return parseConfig(text, dirname(absolute), path);
 }
 
-export function parseConfig(text: string, baseDir: string): Result<Config, readonly string[]> {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+/**
+ * @param fileName names the file in problems ("config.yaml:12: ..."); without it they start "line 12: ...".
+ */
+export function parseConfig(text: string, baseDir: string, fileName?: string): Result<Config, readonly string[]> {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
   if (doc.errors.length > 0) {
     return fail(
-      doc.errors.map((e) => `configuration has invalid YAML at line ${e.linePos?.[0]?.line ?? "?"}: ${e.code}`),
+      doc.errors.map((e) => {
+        const { line, col } = lines.linePos(e.pos[0]);
+        const where = fileName === undefined ? `line ${line}, column ${col}` : `${fileName}:${line}:${col}`;
+        return `${where}: invalid YAML: ${e.message}`;
+      }),
     );
   }
-  return resolveConfig(doc.toJS({ maxAliasCount: 100 }), baseDir);
+  const checked = checkConfig(doc.toJS({ maxAliasCount: 100 }), baseDir);
+  if (checked.ok) return checked;
+  return fail(
+    checked.error.map((p) => {
+      const line = lineOf(doc, lines, p.path);
+      return `${fileName === undefined ? `line ${line}` : `${fileName}:${line}`}: ${p.text}`;
+    }),
+  );
 }

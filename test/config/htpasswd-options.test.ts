@@ -25,9 +25,9 @@ describe("htpasswd.limits", () => {
     expect(resolve({ limits: { maxBcryptCost: 40, maxPasswordBytes: 8, maxLines: 3 } })).toEqual({
       ok: false,
       error: [
-        'htpasswd.limits has unknown field "maxLines": known fields are maxBcryptCost, maxShaCryptRounds, maxLineBytes, maxPasswordBytes',
         "htpasswd.limits.maxBcryptCost has 40: it must be a whole number from 4 to 31",
         "htpasswd.limits.maxPasswordBytes has 8: it must be a whole number from 72 to 65536",
+        'htpasswd.limits has unknown field "maxLines": known fields are maxBcryptCost, maxShaCryptRounds, maxLineBytes, maxPasswordBytes',
       ],
     });
   });

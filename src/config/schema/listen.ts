@@ -1,0 +1,26 @@
+/** `listen:` (where /auth is served) and `metrics:` (where GET /metrics is served, if anywhere). */
+import { DEFAULTS } from "../defaults.js";
+import { integer, mapping, type SchemaContext, text } from "./leaves.js";
+
+export const ADDRESS = /^[0-9a-fA-F.:]+$|^localhost$/;
+export const address = () => text("an IP address", ADDRESS);
+export const port = () => integer(1, 65535);
+
+export const listen = (context: SchemaContext) =>
+  mapping({
+    address: address().prefault(DEFAULTS.listen.address),
+    port: port().prefault(DEFAULTS.listen.port),
+    /** Serve /auth over HTTPS with this certificate and key (PEM files). */
+    tls: mapping({ certFile: text("a PEM file"), keyFile: text("a PEM file") })
+      .transform((tls) => ({ certFile: context.resolvePath(tls.certFile), keyFile: context.resolvePath(tls.keyFile) }))
+      .optional(),
+  })
+    .transform(({ tls, ...rest }) => ({ ...rest, ...(tls === undefined ? {} : { tls }) }))
+    .prefault({});
+
+/** Must differ from listen.port (rules.ts). */
+export const metrics = () =>
+  mapping({
+    address: address().prefault(DEFAULTS.metrics.address),
+    port: port(),
+  });
