@@ -88,13 +88,11 @@ export async function buildCluster(
     metrics.cache(cache, source);
     if (source === "stale") logger.warn({ review: cache }, "apiserver unreachable: serving the last decision it gave");
   };
+  const reviewCache = <T>(ttlMs: number) =>
+    new BoundedCache<T>({ maxEntries: k.cache.maxEntries, ttlMs, maxStaleMs: k.cache.maxStaleMs });
   const bearer = createTokenReviewAuthenticator({
     review: client.tokenReview,
-    cache: new BoundedCache<TokenReviewStatus>({
-      maxEntries: k.cache.maxEntries,
-      ttlMs: k.cache.tokenReviewTtlMs,
-      maxStaleMs: k.cache.maxStaleMs,
-    }),
+    cache: reviewCache<TokenReviewStatus>(k.cache.tokenReviewTtlMs),
     key,
     ttlMs: k.cache.tokenReviewTtlMs,
     failureTtlMs: k.cache.tokenReviewFailureTtlMs,
@@ -103,11 +101,7 @@ export async function buildCluster(
   });
   const authorizer = createSubjectAccessReviewAuthorizer({
     review: client.accessReview,
-    cache: new BoundedCache<AccessReviewStatus>({
-      maxEntries: k.cache.maxEntries,
-      ttlMs: k.cache.allowTtlMs,
-      maxStaleMs: k.cache.maxStaleMs,
-    }),
+    cache: reviewCache<AccessReviewStatus>(k.cache.allowTtlMs),
     key,
     allowTtlMs: k.cache.allowTtlMs,
     denyTtlMs: k.cache.denyTtlMs,

@@ -27,6 +27,25 @@ export function readRoutePath(raw: string, pathType: PathType): Result<{ pathPre
   return ok({ pathPrefix: raw, pathType });
 }
 
+/** The metadata of a routing object (Ingress, HTTPRoute) that decides precedence. */
+export interface RouteObjectMeta {
+  readonly namespace: string;
+  readonly name: string;
+  readonly creationTimestamp?: string;
+}
+
+/** Routes built from cluster objects, and what could not be served at all (one line each, for the log). */
+export interface ClusterRouteList {
+  readonly routes: readonly Route[];
+  readonly skipped: readonly string[];
+}
+
+/** Oldest first (creationTimestamp, then namespace/name): the order ingress-nginx and the Gateway API resolve by. */
+export const byAge = (a: RouteObjectMeta, b: RouteObjectMeta): number =>
+  (a.creationTimestamp ?? "").localeCompare(b.creationTimestamp ?? "") ||
+  a.namespace.localeCompare(b.namespace) ||
+  a.name.localeCompare(b.name);
+
 export interface RoutePlace {
   /** "ingress <ns>/<name>" or "httproute <ns>/<name>". */
   readonly source: string;

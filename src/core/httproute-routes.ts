@@ -17,7 +17,7 @@
  * - Conflicts: the older HTTPRoute (creationTimestamp, then namespace/name) wins, as the Gateway API specifies.
  * - Per-route settings come from the same rbac-gate.io/* annotations as on an Ingress.
  */
-import { clusterRoute, readRouteHost, readRoutePath } from "./cluster-route.js";
+import { byAge, type ClusterRouteList, clusterRoute, readRouteHost, readRoutePath } from "./cluster-route.js";
 import {
   type GatewayObject,
   type RouteParentRef,
@@ -55,16 +55,7 @@ export interface HTTPRouteObject {
   }>;
 }
 
-export interface HTTPRouteRoutes {
-  readonly routes: readonly Route[];
-  /** Hostnames that cannot be served at all, one line each, for the log. */
-  readonly skipped: readonly string[];
-}
-
-const byAge = (a: HTTPRouteObject, b: HTTPRouteObject) =>
-  (a.creationTimestamp ?? "").localeCompare(b.creationTimestamp ?? "") ||
-  a.namespace.localeCompare(b.namespace) ||
-  a.name.localeCompare(b.name);
+export type HTTPRouteRoutes = ClusterRouteList;
 
 export function routesFromHTTPRoutes(
   httpRoutes: readonly HTTPRouteObject[],

@@ -17,7 +17,7 @@
  * - Per-Ingress settings come from annotations (see ingress-annotations.ts); an invalid setting does not drop the
  *   route: the route stays, marked misconfigured, so its requests are denied instead of falling to another route.
  */
-import { clusterRoute, readRouteHost, readRoutePath } from "./cluster-route.js";
+import { byAge, type ClusterRouteList, clusterRoute, readRouteHost, readRoutePath } from "./cluster-route.js";
 import { applyHostOwnership, type HostOwnership } from "./host-ownership.js";
 import { type IngressDefaults, readIngressAnnotations } from "./ingress-annotations.js";
 import { type IngressClassFilter, servedIngress } from "./ingress-class.js";
@@ -40,16 +40,7 @@ export interface IngressObject {
   readonly rules: ReadonlyArray<{ readonly host?: string; readonly paths?: readonly IngressPath[] }>;
 }
 
-export interface IngressRoutes {
-  readonly routes: readonly Route[];
-  /** Rules that cannot be served at all (an invalid host), one line each, for the log. */
-  readonly skipped: readonly string[];
-}
-
-const byAge = (a: IngressObject, b: IngressObject) =>
-  (a.creationTimestamp ?? "").localeCompare(b.creationTimestamp ?? "") ||
-  a.namespace.localeCompare(b.namespace) ||
-  a.name.localeCompare(b.name);
+export type IngressRoutes = ClusterRouteList;
 
 const STRICT_PATH = /^\/[A-Za-z0-9_/-]*$/;
 

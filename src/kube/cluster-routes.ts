@@ -2,8 +2,9 @@
  * Routes watched from the cluster, one table per kind of proxy, because each proxy routes only by its own objects:
  * the ingress-nginx endpoint decides by the Ingresses of the served class (one-label wildcards, nginx locations),
  * the Gateway endpoints (Envoy, Traefik) by the HTTPRoutes the fronted Gateways serve (any-label wildcards,
- * element-wise prefixes). An Ingress never decides a request a Gateway routed, nor the reverse. Tables are
- * rebuilt in the background right after a change; a lookup before that rebuild finishes builds it itself.
+ * element-wise prefixes). An Ingress never decides a request a Gateway routed, nor the reverse. A table is built
+ * once the watches have listed, and rebuilt off the request path when a watch reports a change (debounced, so a
+ * burst of changes costs one rebuild); lookups read the current table and never build one.
  */
 import { type KubeConfig, type KubernetesObject, NetworkingV1Api, type V1Ingress } from "@kubernetes/client-node";
 import type { KubernetesConfig } from "../config/kubernetes.js";
@@ -152,47 +153,8 @@ export async function watchClusterRoutes(
     return buildRouteTable(routes, "any");
   };
 
-  let ingressTable: RouteTable | undefined;
-  let gatewayTable: RouteTable | undefined;
-  const onChange = (forget: () => void, build: () => void) => () => {
-    forget();
-    // Off the request path: the next event-loop turn rebuilds, unless a lookup needed it first.
-    setImmediate(build);
-  };
-  const ingressChanged = onChange(
-    () => {
-      ingressTable = undefined;
-    },
-    () => {
-      ingressTable ??= buildIngressTable();
-    },
-  );
-  const gatewayChanged = onChange(
-    () => {
-      gatewayTable = undefined;
-    },
-    () => {
-      gatewayTable ??= buildGatewayTable();
-    },
-  );
-  for (const c of ingresses) c.onChange(ingressChanged);
-  for (const c of [...httpRoutes, ...gateways]) c.onChange(gatewayChanged);
-  const ingressSource: RouteSource = {
-    name: "ingresses",
-    routes: "ingress",
-    match: (host, path) => {
-      ingressTable ??= buildIngressTable();
-      return matchRoute(ingressTable, host, path);
-    },
-  };
-  const httpRouteSource: RouteSource = {
-    name: "httproutes",
-    routes: "gateway",
-    match: (host, path) => {
-      gatewayTable ??= buildGatewayTable();
-      return matchRoute(gatewayTable, host, path);
-    },
-  };
+  const ingressSource = tableSource("ingresses", "ingress", buildIngressTable, ingresses);
+  const httpRouteSource = tableSource("httproutes", "gateway", buildGatewayTable, [...httpRoutes, ...gateways]);
   return {
     sources: options.httpRoutes ? [ingressSource, httpRouteSource] : [ingressSource],
     collections,
@@ -200,4 +162,28 @@ export async function watchClusterRoutes(
       await stopAll(collections);
     },
   };
+}
+
+/** How long a burst of watch events may last before the table is rebuilt once. */
+const REBUILD_DEBOUNCE_MS = 50;
+
+/** A route source over a table built now and rebuilt, debounced, after each change of the given collections. */
+function tableSource(
+  name: string,
+  routes: RouteSource["routes"],
+  build: () => RouteTable,
+  collections: readonly WatchedCollection<KubernetesObject>[],
+): RouteSource {
+  let table = build();
+  let timer: NodeJS.Timeout | undefined;
+  const rebuild = () => {
+    timer = undefined;
+    table = build();
+  };
+  for (const c of collections) {
+    c.onChange(() => {
+      timer ??= setTimeout(rebuild, REBUILD_DEBOUNCE_MS).unref();
+    });
+  }
+  return { name, routes, match: (host, path) => matchRoute(table, host, path) };
 }
