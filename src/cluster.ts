@@ -88,7 +88,7 @@ export async function buildCluster(
     metrics.cache(cache, source);
     if (source === "stale") logger.warn({ review: cache }, "apiserver unreachable: serving the last decision it gave");
   };
-  const reviewCache = <T>(ttlMs: number) =>
+  const reviewCache = <T extends object>(ttlMs: number) =>
     new BoundedCache<T>({ maxEntries: k.cache.maxEntries, ttlMs, maxStaleMs: k.cache.maxStaleMs });
   const bearer = createTokenReviewAuthenticator({
     review: client.tokenReview,
