@@ -38,6 +38,22 @@ function setup(review: AccessReviewer, maxStaleMs = 0) {
 }
 
 describe("SubjectAccessReview authorizer", () => {
+  it("passes the request's client address to the review, for fairness between addresses", async () => {
+    const clients: Array<string | undefined> = [];
+    const authorizer = createSubjectAccessReviewAuthorizer({
+      review: async (_spec, client) => {
+        clients.push(client);
+        return { allowed: true };
+      },
+      cache: new BoundedCache({ maxEntries: 100, ttlMs: 300_000 }),
+      key: createSecretKeyer(),
+      allowTtlMs: 300_000,
+      denyTtlMs: 30_000,
+    });
+    await authorizer.authorize(user, { ...get, clientAddress: "192.0.2.7" }, route);
+    expect(clients).toEqual(["192.0.2.7"]);
+  });
+
   it("allows what the apiserver allows and caches an allow for 5 minutes", async () => {
     const t = setup(async () => ({ allowed: true }));
     expect(await t.authorizer.authorize(user, get, route)).toEqual({
