@@ -1,6 +1,7 @@
 /**
  * Generates charts/rbac-gate/values.schema.json from values.yaml: types from the defaults, descriptions from the
- * `# --` comments, and the rules below that a default cannot show (enums, patterns, bounds, free-form maps).
+ * `# --` comments, and the rules below that a default cannot show (enums, patterns, bounds, free-form maps); values
+ * that are configuration options take their rules from the option schemas.
  * Every other mapping is closed (additionalProperties: false), so a mistyped key is an error, not a silent no-op.
  *
  *   npm run chart:schema            write the schema
@@ -9,13 +10,87 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { isMap, isScalar, isSeq, type Node, parseDocument, type YAMLMap } from "yaml";
+import { z } from "zod";
+import { kubernetes } from "../src/config/schema/kubernetes.js";
+import { rootFields } from "../src/config/schema/root.js";
 
 const CHART = fileURLToPath(new URL("../charts/rbac-gate/", import.meta.url));
 type Schema = Record<string, unknown>;
 
-const NAMESPACE = { type: "string", pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$" };
-const DURATION = { type: "string", pattern: "^[0-9]+(ms|s|m|h)$" };
+// A Prometheus duration (ServiceMonitor interval), not one of rbac-gate's options.
+const PROMETHEUS_DURATION = { type: "string", pattern: "^[0-9]+(ms|s|m|h)$" };
 const FREE_FORM = { type: "object" };
+
+/**
+ * Chart values passed 1:1 into the configuration file (templates/configmap.yaml): their rules come from the
+ * option schemas themselves, so a pattern or bound is written once, in src/config/schema/.
+ */
+const FROM_OPTIONS: Record<string, string> = {
+  "rbac.secrets.namespaces[]": "kubernetes.namespaces[]",
+  "watchNamespaces[]": "kubernetes.namespaces[]",
+  "config.logLevel": "logLevel",
+  "config.realm": "realm",
+  "config.ingressClassName": "kubernetes.ingressClassName",
+  "config.gateways[]": "kubernetes.gateways[]",
+  "config.hostOwnership": "kubernetes.hostOwnership",
+  "config.authorization": "kubernetes.authorization",
+  "config.htpasswdUsernamePrefix": "kubernetes.htpasswdUsernamePrefix",
+  "config.identityHeaders.user[]": "identityHeaders.user[]",
+  "config.identityHeaders.groups[]": "identityHeaders.groups[]",
+  "config.audiences[]": "kubernetes.audiences[]",
+  "config.auditAllowSampleRate": "audit.allowSampleRate",
+  ...prefixed("config.htpasswdLimits", "htpasswd.limits", [
+    "maxBcryptCost",
+    "maxShaCryptRounds",
+    "maxLineBytes",
+    "maxPasswordBytes",
+  ]),
+  ...prefixed("config.hashing", "htpasswd.hashing", [
+    "workers",
+    "deadline",
+    "maxQueued",
+    "maxPendingPerSource",
+    "maxPendingPerAddress",
+    "maxPendingPerUser",
+  ]),
+  ...prefixed("config.regulation", "regulation", ["maxFailuresPerUser", "maxFailuresPerAddress", "window", "lockout"]),
+  ...prefixed("config.regulation.redis", "regulation.redis", ["keyPrefix", "timeout"]),
+  ...prefixed("config.kubernetes", "kubernetes", ["requestTimeout", "qps", "burst", "maxPendingPerClient"]),
+  ...prefixed("config.cache", "kubernetes.cache", [
+    "maxEntries",
+    "tokenReviewTtl",
+    "tokenReviewFailureTtl",
+    "allowTtl",
+    "denyTtl",
+    "maxStale",
+  ]),
+};
+
+function prefixed(chart: string, options: string, fields: readonly string[]): Record<string, string> {
+  return Object.fromEntries(fields.map((f) => [`${chart}.${f}`, `${options}.${f}`]));
+}
+
+/** The JSON schema of the options as a user writes them, with the kubernetes section present. */
+const OPTIONS = z.toJSONSchema(
+  z.strictObject({
+    ...rootFields({ resolvePath: (p) => p, cluster: true }),
+    kubernetes: kubernetes({ resolvePath: (p) => p, cluster: true }),
+  }),
+  { io: "input", unrepresentable: "any" },
+) as Schema;
+
+/** The rule of one option: its type, enum, pattern and bounds (a pattern already says how short it may be). */
+function optionRule(path: string): Schema {
+  let node: Schema | undefined = OPTIONS;
+  for (const part of path.split(".").flatMap((p) => (p.endsWith("[]") ? [p.slice(0, -2), "[]"] : [p]))) {
+    node = part === "[]" ? (node?.items as Schema) : (node?.properties as Record<string, Schema> | undefined)?.[part];
+  }
+  if (node === undefined) throw new Error(`chart-schema: no option ${path}`);
+  const picked: Schema = {};
+  for (const key of ["type", "enum", "pattern", "minimum", "maximum"]) if (key in node) picked[key] = node[key];
+  if (!("pattern" in node) && "minLength" in node) picked.minLength = node.minLength;
+  return picked;
+}
 
 /** Rules by dotted path; "[]" stands for the items of a list. */
 const RULES: Record<string, Schema> = {
@@ -24,36 +99,7 @@ const RULES: Record<string, Schema> = {
   "imagePullSecrets[]": { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
   "serviceAccount.annotations": { ...FREE_FORM, additionalProperties: { type: "string" } },
   "rbac.secrets.scope": { enum: ["namespaces", "cluster"] },
-  "rbac.secrets.namespaces[]": NAMESPACE,
-  "watchNamespaces[]": NAMESPACE,
-  "config.logLevel": { enum: ["debug", "info", "warn", "error"] },
-  "config.realm": { pattern: "^[\\x20-\\x7e]{1,128}$" },
-  "config.ingressClassName": { pattern: "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$" },
-  "config.gateways[]": {
-    type: "string",
-    pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$",
-  },
-  "config.hostOwnership": { enum: ["oldest-namespace", "shared"] },
-  "config.authorization": { enum: ["host-path", "service-proxy"] },
-  "config.htpasswdUsernamePrefix": { pattern: "^[\\x21-\\x7e]{1,64}$" },
-  "config.identityHeaders.user[]": { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9-]*$" },
-  "config.identityHeaders.groups[]": { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9-]*$" },
-  "config.audiences[]": { type: "string", minLength: 1 },
-  "config.kubernetes.requestTimeout": DURATION,
-  "config.kubernetes.qps": { minimum: 1, maximum: 10000 },
-  "config.kubernetes.burst": { minimum: 1, maximum: 10000 },
-  "config.kubernetes.maxPendingPerClient": { minimum: 1, maximum: 10000 },
-  "config.cache.maxEntries": { minimum: 1, maximum: 10000000 },
-  "config.cache.tokenReviewTtl": DURATION,
-  "config.cache.tokenReviewFailureTtl": DURATION,
-  "config.cache.allowTtl": DURATION,
-  "config.cache.denyTtl": DURATION,
-  "config.cache.maxStale": DURATION,
-  "config.auditAllowSampleRate": { type: "number", minimum: 0, maximum: 1 },
-  "config.regulation.maxFailuresPerUser": { minimum: 1, maximum: 1000 },
-  "config.regulation.maxFailuresPerAddress": { minimum: 1, maximum: 100000 },
-  "config.regulation.window": DURATION,
-  "config.regulation.lockout": DURATION,
+  ...Object.fromEntries(Object.entries(FROM_OPTIONS).map(([chart, option]) => [chart, optionRule(option)])),
   terminationGracePeriodSeconds: { minimum: 1 },
   nodeMaxOldSpaceMB: { minimum: 64, maximum: 16384 },
   preStopSleepSeconds: { minimum: 0 },
@@ -68,7 +114,7 @@ const RULES: Record<string, Schema> = {
   },
   "topologySpreadConstraints[]": FREE_FORM,
   "metrics.port": { minimum: 1, maximum: 65535 },
-  "metrics.serviceMonitor.interval": DURATION,
+  "metrics.serviceMonitor.interval": PROMETHEUS_DURATION,
   "metrics.serviceMonitor.labels": { ...FREE_FORM, additionalProperties: { type: "string" } },
   "networkPolicy.metricsFrom[]": FREE_FORM,
   "networkPolicy.controllerNamespaceSelector": FREE_FORM,

@@ -13,7 +13,7 @@ export interface ProblemParams {
   readonly problem: string;
 }
 
-export const DURATION = /^([0-9]+)(ms|s|m|h)$/;
+export const DURATION = /^[0-9]+(ms|s|m|h)$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 export function integer(min: number, max: number) {
@@ -37,8 +37,8 @@ export function duration() {
     .string(r)
     .regex(DURATION, r)
     .transform((v) => {
-      const [, amount, unit] = DURATION.exec(v) as RegExpExecArray;
-      return Number(amount) * (UNIT_MS[unit as string] as number);
+      const unit = (DURATION.exec(v) as RegExpExecArray)[1] as string;
+      return Number.parseInt(v, 10) * (UNIT_MS[unit] as number);
     });
 }
 
