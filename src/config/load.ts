@@ -51,10 +51,11 @@ export function parseConfig(text: string, baseDir: string, fileName?: string): R
   }
   const checked = checkConfig(doc.toJS({ maxAliasCount: 100 }), baseDir);
   if (checked.ok) return checked;
+  // By line, so that the list reads top to bottom even where a missing field points at its mapping's line.
   return fail(
-    checked.error.map((p) => {
-      const line = lineOf(doc, lines, p.path);
-      return `${fileName === undefined ? `line ${line}` : `${fileName}:${line}`}: ${p.text}`;
-    }),
+    checked.error
+      .map((p) => ({ line: lineOf(doc, lines, p.path), text: p.text }))
+      .sort((a, b) => a.line - b.line)
+      .map(({ line, text }) => `${fileName === undefined ? `line ${line}` : `${fileName}:${line}`}: ${text}`),
   );
 }

@@ -39,10 +39,10 @@ describe("As a platform admin starting rbac-gate", () => {
     expect(proc.output()).toBe(
       [
         `rbac-gate: configuration ${join(dir, "config.yaml")} refused:`,
-        "rbac-gate: listen.port has 0: it must be a whole number from 1 to 65535",
-        'rbac-gate: routes[0].host has "Bad_Host": it must be a lower-case DNS name without port, or "*." and a DNS name',
-        "rbac-gate: routes[0].htpasswd is missing: basic authentication needs an htpasswd file",
-        "rbac-gate: routes[0].allow.users has an empty list: it must name at least one item",
+        `rbac-gate: ${join(dir, "config.yaml")}:1: listen.port has 0: it must be a whole number from 1 to 65535`,
+        `rbac-gate: ${join(dir, "config.yaml")}:3: routes[0].host has "Bad_Host": it must be a lower-case DNS name without port, or "*." and a DNS name`,
+        `rbac-gate: ${join(dir, "config.yaml")}:3: routes[0].htpasswd is missing: basic authentication needs an htpasswd file`,
+        `rbac-gate: ${join(dir, "config.yaml")}:4: routes[0].allow.users has an empty list: it must name at least one item`,
         "",
       ].join("\n"),
     );
