@@ -11,6 +11,8 @@ import type { ProblemParams } from "./schema/leaves.js";
 export interface Finding {
   /** Where in the options: ["routes", 2, "host"]. */
   readonly path: readonly PropertyKey[];
+  /** What the problem names, when not path itself: the mapping of an unknown key. */
+  readonly subject?: readonly PropertyKey[];
   /** What was found, in place of "has <value>" or "is missing". */
   readonly problem?: string;
   /** The rule, "it must be ..." or a reason. */
@@ -52,6 +54,7 @@ export function fromIssues(issues: readonly z.core.$ZodIssue[]): Finding[] {
     if (issue.code === "unrecognized_keys")
       return issue.keys.map((key) => ({
         path: [...issue.path, key],
+        subject: issue.path,
         problem: `has unknown field "${key}"`,
         message: issue.message,
       }));
@@ -99,8 +102,7 @@ function compare(a: readonly number[], b: readonly number[]): number {
 
 export function toProblems(options: unknown, findings: readonly Finding[]): Problem[] {
   const problems = findings.map((f) => {
-    const unknownField = f.problem?.startsWith("has unknown field") === true;
-    const subject = unknownField ? f.path.slice(0, -1) : f.path;
+    const subject = f.subject ?? f.path;
     const value = valueAt(options, subject);
     const problem = f.problem ?? (value === undefined ? "is missing" : `has ${show(value)}`);
     return {
