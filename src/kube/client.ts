@@ -7,7 +7,7 @@ import { KubeConfig, type V1SubjectAccessReviewStatus, type V1TokenReviewStatus 
 import type { TokenReviewer } from "../authn/token-review.js";
 import type { AccessReviewer } from "../authz/subject-access-review.js";
 import type { SubjectAccessReviewSpec } from "../core/access-review.js";
-import { RateLimiter } from "./rate-limiter.js";
+import { RateLimiter, RateLimitRejection } from "./rate-limiter.js";
 import { createReviewPoster, type ReviewPoster } from "./review-poster.js";
 
 export interface KubeClientOptions {
@@ -22,7 +22,8 @@ export interface KubeClientOptions {
   /** Told of every TokenReview and SubjectAccessReview call, with its duration (rate-limit wait included). */
   readonly onCall?: (
     kind: "tokenreview" | "subjectaccessreview",
-    outcome: "success" | "error",
+    /** "refused": never sent (the rate limiter refused it: the address's bound, the queue's, or the deadline). */
+    outcome: "success" | "error" | "refused",
     seconds: number,
   ) => void;
   /** Clock in milliseconds for the rate limit and the deadline, for tests (timers are the global ones). */
@@ -88,7 +89,8 @@ export function createReviewClient(poster: ReviewPoster, options: KubeClientOpti
         options.onCall?.(kind, "success", (performance.now() - started) / 1000);
         return result;
       } catch (error) {
-        options.onCall?.(kind, "error", (performance.now() - started) / 1000);
+        const outcome = error instanceof RateLimitRejection ? "refused" : "error";
+        options.onCall?.(kind, outcome, (performance.now() - started) / 1000);
         throw error;
       }
     };

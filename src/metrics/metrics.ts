@@ -9,12 +9,14 @@ import type { Decision } from "../core/decision.js";
 
 export type CacheName = "password" | "tokenreview" | "subjectaccessreview";
 export type ApiCall = "tokenreview" | "subjectaccessreview";
+/** "refused": never sent, the client-side rate limit refused it (the address's bound, the queue's, or the deadline). */
+export type ApiCallOutcome = "success" | "error" | "refused";
 
 export interface Metrics {
   readonly registry: Registry;
   decision(dialect: string, decision: Decision, seconds: number): void;
   cache(cache: CacheName, source: LoadSource): void;
-  apiserverCall(kind: ApiCall, outcome: "success" | "error", seconds: number): void;
+  apiserverCall(kind: ApiCall, outcome: ApiCallOutcome, seconds: number): void;
   htpasswdUsers(source: string, users: number, weak: number): void;
   configReload(result: "success" | "failure"): void;
   lockout(kind: "user" | "address"): void;
@@ -52,7 +54,7 @@ export function createMetrics(): Metrics {
   });
   const calls = new Counter({
     name: "rbac_gate_apiserver_requests_total",
-    help: "TokenReview and SubjectAccessReview calls to the apiserver, by outcome.",
+    help: "TokenReview and SubjectAccessReview calls to the apiserver, by outcome: success, error, refused (never sent: the client address had too many pending, the queue was full, or the request deadline passed while waiting for the rate limit).",
     labelNames: ["kind", "outcome"],
     registers: [registry],
   });

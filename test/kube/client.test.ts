@@ -120,12 +120,21 @@ describe("Kubernetes client", () => {
 
   it("refuses a client address's reviews past its pending bound, and still serves other addresses", async () => {
     const api = await fakeApiserver(() => undefined);
-    const client = createKubeClient(api.config, { timeoutMs: 500, qps: 100, burst: 100, maxPendingPerClient: 2 });
+    const outcomes: string[] = [];
+    const client = createKubeClient(api.config, {
+      timeoutMs: 500,
+      qps: 100,
+      burst: 100,
+      maxPendingPerClient: 2,
+      onCall: (_kind, outcome) => outcomes.push(outcome),
+    });
     const flood = [1, 2].map((i) => client.tokenReview({ token: `f${i}`, audiences: [] }, "192.0.2.1").catch((e) => e));
     await expect(client.tokenReview({ token: "f3", audiences: [] }, "192.0.2.1")).rejects.toThrow(/pending/);
     const other = client.tokenReview({ token: "o", audiences: [] }, "198.51.100.7").catch((e) => e);
     await Promise.all([...flood, other]);
     expect(api.requests.map((r) => (r.body.spec as { token: string }).token).sort()).toEqual(["f1", "f2", "o"]);
+    // The refused review was never sent: counted apart from the apiserver's errors (the others timed out).
+    expect(outcomes.sort()).toEqual(["error", "error", "error", "refused"]);
   });
 
   it("sends a review again once after a 429, waiting its Retry-After", async () => {
