@@ -232,6 +232,17 @@ describe("As a platform admin installing the chart into a real cluster", () => {
       }
       return reply;
     };
+    // The route is there once a request without credentials is challenged (401), not denied for want of a route.
+    const anonymous = async () => {
+      const end = Date.now() + 15_000;
+      let reply = await send(nginx.plainPort, "/", { headers: { Host: "hello.example.test" } });
+      while (reply.status !== 401 && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 200));
+        reply = await send(nginx.plainPort, "/", { headers: { Host: "hello.example.test" } });
+      }
+      return reply.status;
+    };
+    expect(await anonymous()).toBe(401);
     expect((await until(403)).status).toBe(403);
     await grantHelloAppProxy(kube);
     // The chart's default deny cache is 30 s; poll through it.
