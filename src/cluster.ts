@@ -12,7 +12,6 @@ import { BoundedCache, type LoadSource } from "./cache/bounded-cache.js";
 import { createSecretKeyer } from "./cache/secret-key.js";
 import type { Config } from "./config/config.js";
 import type { KubernetesConfig } from "./config/kubernetes.js";
-import type { Credentials } from "./core/credentials.js";
 import type { RouteSource } from "./core/route-sources.js";
 import { createKubeClient, type KubeClient, loadKubeConfig } from "./kube/client.js";
 import { clusterRouteOptions, watchClusterRoutes } from "./kube/cluster-routes.js";

@@ -175,14 +175,16 @@ function tableSource(
   collections: readonly WatchedCollection<KubernetesObject>[],
 ): RouteSource {
   let table = build();
-  let timer: NodeJS.Timeout | undefined;
+  let scheduled = false;
   const rebuild = () => {
-    timer = undefined;
+    scheduled = false;
     table = build();
   };
   for (const c of collections) {
     c.onChange(() => {
-      timer ??= setTimeout(rebuild, REBUILD_DEBOUNCE_MS).unref();
+      if (scheduled) return;
+      scheduled = true;
+      setTimeout(rebuild, REBUILD_DEBOUNCE_MS).unref();
     });
   }
   return { name, routes, match: (host, path) => matchRoute(table, host, path) };
