@@ -13,12 +13,13 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Config } from "./config/config.js";
 import { loadConfigFile } from "./config/load.js";
+import { createTlsServer } from "./http/tls.js";
 import { createLogger } from "./log.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { createMetricsServer } from "./metrics/server.js";
-import { Reloader } from "./reloader.js";
-import { buildService, StartupError } from "./service.js";
-import { createTlsServer } from "./tls.js";
+import { Reloader } from "./wiring/reloader.js";
+import { buildService } from "./wiring/service.js";
+import { StartupError } from "./wiring/startup-error.js";
 
 const DEMO_CONFIG = fileURLToPath(new URL("../examples/local/config.yaml", import.meta.url));
 const USAGE = "usage: rbac-gate [--config FILE] [--address ADDR] [--port N] | rbac-gate explain --help";
@@ -126,7 +127,7 @@ async function serve(argv: string[]): Promise<void> {
 
 const [command, ...rest] = process.argv.slice(2);
 if (command === "explain") {
-  import("./explain.js")
+  import("./wiring/explain.js")
     .then(({ explain }) => explain(rest, process.env))
     .then(
       (code) => process.exit(code),

@@ -1,8 +1,8 @@
 import type { LoadSource } from "../cache/bounded-cache.js";
-import type { Credentials } from "../core/credentials.js";
-import type { DecisionCode } from "../core/decision.js";
-import type { Route } from "../core/routes.js";
-import type { AuthenticatorKind, OriginalRequest, UserInfo } from "../core/types.js";
+import type { DecisionCode } from "../decision/decision.js";
+import type { Credentials } from "../request/credentials.js";
+import type { Route } from "../routing/routes.js";
+import type { AuthenticatorKind, OriginalRequest, UserInfo } from "../vocabulary/types.js";
 
 /**
  * Outcome of checking credentials, in the kube-apiserver's union style: an authenticator that does not read this

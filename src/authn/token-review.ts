@@ -14,7 +14,7 @@
  */
 import type { BoundedCache, Lifetime, LoadSource } from "../cache/bounded-cache.js";
 import type { SecretKeyer } from "../cache/secret-key.js";
-import type { UserInfo } from "../core/types.js";
+import type { UserInfo } from "../vocabulary/types.js";
 import { type Authenticator, NO_OPINION } from "./authenticator.js";
 
 export interface TokenReviewStatus {

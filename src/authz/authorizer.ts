@@ -1,7 +1,7 @@
 import type { LoadSource } from "../cache/bounded-cache.js";
-import type { NonResourceAttributes, ResourceAttributes } from "../core/access-review.js";
-import type { Route } from "../core/routes.js";
-import type { OriginalRequest, UserInfo } from "../core/types.js";
+import type { NonResourceAttributes, ResourceAttributes } from "../decision/access-review.js";
+import type { Route } from "../routing/routes.js";
+import type { OriginalRequest, UserInfo } from "../vocabulary/types.js";
 
 /** What was asked of the apiserver and whether the answer came from the cache, for the audit log. */
 export interface AuthorizationTrace {

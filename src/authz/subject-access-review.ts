@@ -8,7 +8,7 @@
  */
 import type { BoundedCache, LoadSource } from "../cache/bounded-cache.js";
 import type { SecretKeyer } from "../cache/secret-key.js";
-import { accessReviewFor, type SubjectAccessReviewSpec } from "../core/access-review.js";
+import { accessReviewFor, type SubjectAccessReviewSpec } from "../decision/access-review.js";
 import type { Authorizer } from "./authorizer.js";
 
 export interface AccessReviewStatus {

@@ -3,8 +3,8 @@
  * this type, never raw options.
  */
 import type { HashLimits } from "../authn/htpasswd/schemes.js";
-import type { IdentityHeaderNames } from "../core/decision.js";
-import type { Route } from "../core/routes.js";
+import type { IdentityHeaderNames } from "../decision/decision.js";
+import type { Route } from "../routing/routes.js";
 import type { KubernetesConfig } from "./kubernetes.js";
 
 export interface HtpasswdFileSource {

@@ -15,7 +15,7 @@ export interface KubernetesConfig {
   readonly httpRoutes: boolean;
   /** The Gateways whose traffic rbac-gate authorizes, as "namespace/name": only routes they serve count. */
   readonly gateways: readonly string[];
-  /** Who may put routes on a host named in several namespaces (core/host-ownership.ts). */
+  /** Who may put routes on a host named in several namespaces (routing/host-ownership.ts). */
   readonly hostOwnership: "oldest-namespace" | "shared";
   /** Namespaces whose Ingresses are served; empty: all. */
   readonly namespaces: readonly string[];

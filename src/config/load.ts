@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
-import { fail, type Result } from "../core/result.js";
+import { fail, type Result } from "../vocabulary/result.js";
 import type { Config } from "./config.js";
 import { lineOf } from "./locate.js";
 import { checkConfig } from "./validate.js";

@@ -4,7 +4,7 @@
  * where: `routes[2].host has "Foo_bar": it must be ...`.
  */
 import { resolve } from "node:path";
-import { fail, ok, type Result } from "../core/result.js";
+import { fail, ok, type Result } from "../vocabulary/result.js";
 import { type Config, deepFreeze } from "./config.js";
 import { fromIssues, type Problem, toProblems } from "./problems.js";
 import { crossFieldFindings } from "./rules.js";

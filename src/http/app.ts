@@ -9,10 +9,10 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import express from "express";
-import type { IdentityHeaderNames } from "../core/decision.js";
-import type { DialectEntry } from "../core/dialects/table.js";
-import type { Gate } from "../gate/decide.js";
+import type { IdentityHeaderNames } from "../decision/decision.js";
+import type { Gate } from "../decision/gate.js";
 import type { Metrics } from "../metrics/metrics.js";
+import type { DialectEntry } from "../request/dialects/table.js";
 import type { AuditLog } from "./audit.js";
 import { authEndpoint } from "./auth-endpoint.js";
 

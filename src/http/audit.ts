@@ -6,7 +6,7 @@
  *
  * Allow lines may be sampled (allowSampleRate < 1) at high rates; every denial and error is always written.
  */
-import type { DecisionRecord } from "../gate/decide.js";
+import type { DecisionRecord } from "../decision/gate.js";
 import type { Logger } from "../log.js";
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;

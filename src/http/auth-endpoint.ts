@@ -4,8 +4,8 @@
  * path can skip express entirely (see app.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { answer, type IdentityHeaderNames } from "../core/decision.js";
-import type { DecisionRecord, Gate } from "../gate/decide.js";
+import { answer, type IdentityHeaderNames } from "../decision/decision.js";
+import type { DecisionRecord, Gate } from "../decision/gate.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { AuditLog } from "./audit.js";
 

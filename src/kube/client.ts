@@ -6,7 +6,7 @@
 import { KubeConfig, type V1SubjectAccessReviewStatus, type V1TokenReviewStatus } from "@kubernetes/client-node";
 import type { TokenReviewer } from "../authn/token-review.js";
 import type { AccessReviewer } from "../authz/subject-access-review.js";
-import type { SubjectAccessReviewSpec } from "../core/access-review.js";
+import type { SubjectAccessReviewSpec } from "../decision/access-review.js";
 import { RateLimiter, RateLimitRejection } from "./rate-limiter.js";
 import { createReviewPoster, type ReviewPoster } from "./review-poster.js";
 

@@ -1,9 +1,9 @@
 /**
  * The Gateways rbac-gate fronts (gateway.networking.k8s.io/v1), each watched by name, as plain objects for the
- * decision core: their listeners decide which HTTPRoutes and hostnames count (core/gateway-attachment.ts).
+ * decision core: their listeners decide which HTTPRoutes and hostnames count (routing/gateway-attachment.ts).
  */
 import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
-import type { GatewayObject } from "../core/gateway-attachment.js";
+import type { GatewayObject } from "../routing/gateway-attachment.js";
 import { HTTPROUTE_GROUP } from "./httproutes.js";
 import type { WatchSpec } from "./watch.js";
 

@@ -1,6 +1,6 @@
 /** Gateway API HTTPRoutes (gateway.networking.k8s.io/v1) as plain objects for the decision core. */
 import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
-import type { HTTPRouteObject } from "../core/httproute-routes.js";
+import type { HTTPRouteObject } from "../routing/httproute-routes.js";
 import { placeOf } from "./object-meta.js";
 import type { WatchSpec } from "./watch.js";
 

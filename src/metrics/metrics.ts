@@ -5,7 +5,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { HashOutcome } from "../authn/htpasswd/hash-pool.js";
 import type { LoadSource } from "../cache/bounded-cache.js";
-import type { Decision } from "../core/decision.js";
+import type { Decision } from "../decision/decision.js";
 
 export type CacheName = "password" | "tokenreview" | "subjectaccessreview";
 export type ApiCall = "tokenreview" | "subjectaccessreview";

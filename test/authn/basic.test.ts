@@ -5,8 +5,8 @@ import type { HtpasswdEntry } from "../../src/authn/htpasswd/parse.js";
 import { regulatedCheck } from "../../src/authn/htpasswd/regulated-check.js";
 import type { HtpasswdStore } from "../../src/authn/htpasswd/store.js";
 import { Regulator } from "../../src/authn/regulation.js";
-import type { Route } from "../../src/core/routes.js";
-import type { OriginalRequest } from "../../src/core/types.js";
+import type { Route } from "../../src/routing/routes.js";
+import type { OriginalRequest } from "../../src/vocabulary/types.js";
 
 const ALICE: HtpasswdEntry = { username: "alice", hash: "$2y$05$placeholder", scheme: "bcrypt" };
 const store: HtpasswdStore = {

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { type AccessReviewer, createSubjectAccessReviewAuthorizer } from "../../src/authz/subject-access-review.js";
 import { BoundedCache } from "../../src/cache/bounded-cache.js";
 import { createSecretKeyer } from "../../src/cache/secret-key.js";
-import type { SubjectAccessReviewSpec } from "../../src/core/access-review.js";
-import type { Route } from "../../src/core/routes.js";
+import type { SubjectAccessReviewSpec } from "../../src/decision/access-review.js";
+import type { Route } from "../../src/routing/routes.js";
 
 const route: Route = {
   source: "ingress default/hello-app",

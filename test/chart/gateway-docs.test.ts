@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { EXT_AUTHZ_PREFIX } from "../../src/core/dialects/envoy.js";
+import { EXT_AUTHZ_PREFIX } from "../../src/request/dialects/envoy.js";
 import { crdsDir, dryRunCreate, installCrds, readCrds } from "../e2e/support/crds.js";
 import { connect, type Kube } from "../e2e/support/kube.js";
 import { tool } from "../e2e/support/tools.js";

@@ -1,4 +1,4 @@
-import type { Route } from "../../src/core/routes.js";
+import type { Route } from "../../src/routing/routes.js";
 
 /** A static route for a.example.com that accepts bearer tokens and asks SubjectAccessReviews (host-path). */
 export const bearerRoute: Route = {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { parseConfig } from "../../src/config/load.js";
 import { createLogger, type Logger } from "../../src/log.js";
-import { buildService, type Service, type ServiceOptions } from "../../src/service.js";
+import { buildService, type Service, type ServiceOptions } from "../../src/wiring/service.js";
 
 /** A logger whose JSON lines are kept for assertions. */
 export function memoryLogger(level = "debug"): { logger: Logger; lines: () => Record<string, unknown>[] } {

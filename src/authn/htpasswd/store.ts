@@ -1,4 +1,4 @@
-import type { UserInfo } from "../../core/types.js";
+import type { UserInfo } from "../../vocabulary/types.js";
 import type { HtpasswdEntry } from "./parse.js";
 
 /** The current users of one htpasswd source, and the identity each has once verified. */

@@ -3,9 +3,9 @@
  * across routes and sections (unique routes, htpasswd names, basic needs htpasswd) live in ../rules.ts.
  */
 import { z } from "zod";
-import { normalizeHost, normalizePath } from "../../core/normalize.js";
-import type { RouteAuthorization } from "../../core/routes.js";
-import type { AuthenticatorKind } from "../../core/types.js";
+import { normalizeHost, normalizePath } from "../../request/normalize.js";
+import type { RouteAuthorization } from "../../routing/routes.js";
+import type { AuthenticatorKind } from "../../vocabulary/types.js";
 import { DEFAULTS } from "../defaults.js";
 import {
   choice,
@@ -39,7 +39,7 @@ function isRoutePath(path: string): boolean {
 
 export const routeHost = () => text(HOST_RULE).refine(isRouteHost, rule(HOST_RULE));
 export const routePath = () => text(PATH_RULE).refine(isRoutePath, rule(PATH_RULE)).prefault(DEFAULTS.route.path);
-// The same location forms as an Ingress path of that type under ingress-nginx (core/routes.ts).
+// The same location forms as an Ingress path of that type under ingress-nginx (routing/routes.ts).
 export const routePathType = () =>
   choice(["Exact", "Prefix", "ImplementationSpecific"]).prefault(DEFAULTS.route.pathType);
 

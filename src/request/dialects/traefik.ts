@@ -1,0 +1,32 @@
+/**
+ * The Traefik ForwardAuth dialect (endpoint /forward-auth).
+ *
+ * Trusted: X-Forwarded-Method, X-Forwarded-Host and X-Forwarded-Uri, and the last entry of X-Forwarded-For. With
+ * trustForwardHeader left at its default (false), the ForwardAuth middleware deletes every X-Forwarded-* header the
+ * client sent before it sets its own from the request it received (req.Method, req.Host, req.URL.RequestURI(),
+ * req.RemoteAddr): see writeHeader in Traefik's pkg/middlewares/auth/forward.go. A Middleware with
+ * trustForwardHeader: true passes client-chosen values through, so it must never be pointed at this endpoint.
+ * Never read: X-Forwarded-Proto and -Port (the decision does not depend on them), X-Original-* (ingress-nginx's,
+ * and a client can send them to Traefik), any identity header. The auth request's own method and path are always
+ * GET /forward-auth and say nothing about the original request.
+ */
+
+import { fail } from "../../vocabulary/result.js";
+import { type Dialect, lastForwardedFor, readOriginalRequest } from "./dialect.js";
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export const traefikForwardAuth: Dialect = (header) => {
+  const method = header("x-forwarded-method");
+  const authority = header("x-forwarded-host");
+  const uri = header("x-forwarded-uri");
+  if (method === undefined || authority === undefined || uri === undefined) {
+    return fail({
+      kind: "misconfigured",
+      reason:
+        "X-Forwarded-Method, X-Forwarded-Host or X-Forwarded-Uri missing: call this endpoint only through Traefik's ForwardAuth",
+    });
+  }
+  if (CONTROL.test(uri)) return fail({ kind: "invalid", reason: "X-Forwarded-Uri has control characters" });
+  return readOriginalRequest({ method, authority, target: uri, address: lastForwardedFor(header("x-forwarded-for")) });
+};

@@ -1,0 +1,122 @@
+/**
+ * Ingress objects → routes, the way ingress-nginx renders them. Pure: the kube adapter hands in plain objects,
+ * already filtered to the Ingresses the fronted controller serves (see ingress-class.ts).
+ *
+ * - A rule's host is exact or "*.domain" (one label, as ingress-nginx's server_name regular expression); a rule
+ *   without host joins the catch-all server.
+ * - Each pathType keeps its own meaning (Exact, Prefix, ImplementationSpecific: see routes.ts for the locations
+ *   each renders to); a rule without paths covers "/" with the default backend; a path whose backend is not a
+ *   Service renders no location at all (ingress-nginx skips it), so it makes no route.
+ * - Exact and Prefix paths must pass ingress-nginx's strict path validation (^/[[:alnum:]_/-]*$, on by default
+ *   since v1.12): a path the controller refuses is a route that is denied, never one nginx would not serve.
+ * - When two Ingresses define the same host, path and type, the older one (creationTimestamp, then
+ *   namespace/name) wins, as in ingress-nginx.
+ * - use-regex (or rewrite-target, which implies it) turns every location of that host's server into a
+ *   case-insensitive regular expression (template.go enforceRegexModifier): that cannot be mirrored, so every
+ *   route of such a host is denied.
+ * - Per-Ingress settings come from annotations (see route-annotations.ts); an invalid setting does not drop the
+ *   route: the route stays, marked misconfigured, so its requests are denied instead of falling to another route.
+ */
+
+import { applyHostOwnership, type HostOwnership } from "./host-ownership.js";
+import { type IngressClassFilter, servedIngress } from "./ingress-class.js";
+import { byAge, type ClusterRouteList, clusterRoute, readRouteHost, readRoutePath } from "./object-route.js";
+import { type IngressDefaults, readIngressAnnotations } from "./route-annotations.js";
+import { buildRouteTable, type PathType, type Route, type RouteTable } from "./routes.js";
+
+export interface IngressPath {
+  readonly path?: string;
+  readonly pathType?: string;
+  /** Name of the backend Service; undefined for a resource backend. */
+  readonly service?: string;
+}
+
+export interface IngressObject {
+  readonly namespace: string;
+  readonly name: string;
+  readonly creationTimestamp?: string;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly ingressClassName?: string;
+  readonly defaultBackendService?: string;
+  readonly rules: ReadonlyArray<{ readonly host?: string; readonly paths?: readonly IngressPath[] }>;
+}
+
+export type IngressRoutes = ClusterRouteList;
+
+const STRICT_PATH = /^\/[A-Za-z0-9_/-]*$/;
+
+const usesRegex = (annotations: Readonly<Record<string, string>>) =>
+  annotations["nginx.ingress.kubernetes.io/use-regex"] === "true" ||
+  annotations["nginx.ingress.kubernetes.io/rewrite-target"] !== undefined;
+
+const readPathType = (value: string | undefined): PathType =>
+  value === "Exact" || value === "Prefix" ? value : "ImplementationSpecific";
+
+export function routesFromIngresses(ingresses: readonly IngressObject[], defaults: IngressDefaults): IngressRoutes {
+  const routes: Route[] = [];
+  const skipped: string[] = [];
+  const regexHosts = new Map<string, string>();
+  for (const ingress of [...ingresses].sort(byAge)) {
+    const source = `ingress ${ingress.namespace}/${ingress.name}`;
+    const settings = readIngressAnnotations(ingress.namespace, ingress.annotations, defaults);
+    const regex = usesRegex(ingress.annotations);
+    const rules = ingress.rules.length > 0 ? ingress.rules : [{}];
+    for (const rule of rules) {
+      const host = readRouteHost(rule.host ?? "");
+      if (!host.ok) {
+        skipped.push(`${source} has host "${rule.host}": ${host.error}`);
+        continue;
+      }
+      if (regex && !regexHosts.has(host.value)) regexHosts.set(host.value, source);
+      const explicit = rule.paths && rule.paths.length > 0;
+      const paths = explicit ? (rule.paths ?? []) : [{ service: ingress.defaultBackendService }];
+      for (const p of paths) {
+        if (explicit && p.service === undefined) continue;
+        const pathType = readPathType(p.pathType);
+        const raw = p.path === undefined || p.path === "" ? "/" : p.path;
+        const path = readRoutePath(raw, pathType);
+        const strict =
+          pathType !== "ImplementationSpecific" && !STRICT_PATH.test(raw)
+            ? `path "${raw}" fails ingress-nginx's validation for pathType ${pathType}`
+            : undefined;
+        const place = {
+          source,
+          namespace: ingress.namespace,
+          name: ingress.name,
+          host: host.value,
+          ...(path.ok ? path.value : { pathPrefix: raw, pathType }),
+          ...(p.service === undefined ? {} : { service: p.service }),
+        };
+        routes.push(clusterRoute(settings, place, path.ok ? strict : path.error));
+      }
+    }
+  }
+  const denied = routes.map((route) => {
+    const regexSource = regexHosts.get(route.host);
+    if (regexSource === undefined || route.misconfiguration !== undefined) return route;
+    return {
+      ...route,
+      misconfiguration: `${route.source}: host "${route.host || "*"}" has regular-expression locations (use-regex or rewrite-target on ${regexSource}), which are not supported`,
+    };
+  });
+  return { routes: denied, skipped };
+}
+
+export interface IngressTableOptions extends IngressClassFilter {
+  readonly defaults: IngressDefaults;
+  readonly hostOwnership: HostOwnership;
+}
+
+/**
+ * The route table of what the fronted ingress-nginx serves, from every watched Ingress: its class only, routes as
+ * it renders them, host ownership applied, one-label wildcards.
+ */
+export function ingressRouteTable(
+  ingresses: readonly IngressObject[],
+  options: IngressTableOptions,
+): IngressRoutes & { readonly table: RouteTable; readonly served: number } {
+  const served = ingresses.filter((ingress) => servedIngress(ingress, options));
+  const built = routesFromIngresses(served, options.defaults);
+  const routes = applyHostOwnership(built.routes, options.hostOwnership);
+  return { routes, skipped: built.skipped, table: buildRouteTable(routes, "one"), served: served.length };
+}

@@ -1,0 +1,103 @@
+/**
+ * Holds the running service and replaces it when the configuration file changes. A change that does not load
+ * (invalid YAML, any validation problem, an unreadable htpasswd file, a missing permission) is refused: every
+ * problem is logged and the last good service keeps answering. Listen addresses are bound at start; a change to
+ * them is reported as needing a restart and otherwise ignored.
+ */
+
+import { readFile } from "node:fs/promises";
+import type { RequestListener } from "node:http";
+import { dirname, resolve } from "node:path";
+import type { Config } from "../config/config.js";
+import { parseConfig } from "../config/load.js";
+import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics/metrics.js";
+import { type FileWatch, watchFile } from "../sources/file-watch.js";
+import type { Service } from "./service.js";
+import { StartupError } from "./startup-error.js";
+
+export interface ReloaderDeps {
+  readonly path: string;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Applies command-line overrides to a loaded configuration. */
+  readonly override: (config: Config) => Config;
+  readonly build: (config: Config) => Promise<Service>;
+}
+
+export class Reloader {
+  private text: string | undefined;
+  private watch: FileWatch | undefined;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: ReloaderDeps,
+    private service: Service,
+    private config: Config,
+  ) {}
+
+  /** The request handler of whichever service is current. */
+  readonly handle: RequestListener = (req, res) => this.service.app(req, res);
+
+  get current(): Service {
+    return this.service;
+  }
+
+  async start(pollIntervalMs?: number): Promise<void> {
+    this.text = await readFile(this.deps.path, "utf8").catch(() => undefined);
+    this.watch = watchFile(this.deps.path, () => void this.reload(), pollIntervalMs);
+  }
+
+  stop(): void {
+    this.watch?.close();
+  }
+
+  /** Reloads one after another, so an older read never replaces a newer one. */
+  reload(): Promise<void> {
+    this.queue = this.queue.then(() => this.apply());
+    return this.queue;
+  }
+
+  private async apply(): Promise<void> {
+    const { logger, metrics } = this.deps;
+    const text = await readFile(this.deps.path, "utf8").catch(() => undefined);
+    if (text === undefined || text === this.text) return;
+    this.text = text;
+    // The text just read is what gets parsed: one read, and no second version of the file sneaking in between.
+    const loaded = parseConfig(text, dirname(resolve(this.deps.path)));
+    if (!loaded.ok) return this.refuse(loaded.error);
+    const config = this.deps.override(loaded.value);
+    if (JSON.stringify(config.listen) !== JSON.stringify(this.config.listen)) {
+      logger.warn(
+        { listen: config.listen },
+        "listen changed in the configuration: it takes effect at the next restart",
+      );
+    }
+    let next: Service;
+    try {
+      next = await this.deps.build({
+        ...config,
+        listen: this.config.listen,
+        ...(this.config.metrics ? { metrics: this.config.metrics } : {}),
+      });
+    } catch (error) {
+      return this.refuse(error instanceof StartupError ? error.problems : [String(error)]);
+    }
+    const previous = this.service;
+    this.service = next;
+    this.config = config;
+    logger.level = config.logLevel;
+    metrics.configReload("success");
+    logger.info({ config: this.deps.path }, "configuration reloaded");
+    await previous.close();
+  }
+
+  private refuse(problems: readonly string[]): void {
+    this.deps.metrics.configReload("failure");
+    for (const problem of problems) this.deps.logger.error({ problem }, "configuration change refused");
+    this.deps.logger.error(
+      { config: this.deps.path },
+      "configuration change refused; the last good configuration stays",
+    );
+  }
+}

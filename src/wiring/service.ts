@@ -1,0 +1,158 @@
+/**
+ * Composition root: builds every dependency from a resolved Config. The only place where implementations are
+ * chosen and connected; main.ts adds the process concerns (arguments, signals, exit codes).
+ */
+import type { RequestListener } from "node:http";
+import { createBasicAuthenticator } from "../authn/basic.js";
+import { cachedPasswordCheck } from "../authn/htpasswd/cached-check.js";
+import type { CheckResult, PasswordCheck } from "../authn/htpasswd/check.js";
+import { HashPool } from "../authn/htpasswd/hash-pool.js";
+import { regulatedCheck } from "../authn/htpasswd/regulated-check.js";
+import { combineStores } from "../authn/htpasswd/store.js";
+import { type AttemptCounter, Regulator } from "../authn/regulation.js";
+import { openRegulationStore, type RegulationStore } from "../authn/regulation-store.js";
+import { sharedRegulation } from "../authn/shared-regulation.js";
+import { routeAuthorizer } from "../authz/route-authorizer.js";
+import { BoundedCache } from "../cache/bounded-cache.js";
+import { createSecretKeyer } from "../cache/secret-key.js";
+import type { Config } from "../config/config.js";
+import { createGate, type GateDeps } from "../decision/gate.js";
+import { createApp } from "../http/app.js";
+import { createAuditLog } from "../http/audit.js";
+import type { Logger } from "../log.js";
+import { createMetrics, type Metrics } from "../metrics/metrics.js";
+import { DIALECTS } from "../request/dialects/table.js";
+import { type RouteSource, routeResolver } from "../routing/route-sources.js";
+import { buildRouteTable, matchRoute } from "../routing/routes.js";
+import { HtpasswdFiles } from "../sources/htpasswd-files.js";
+import { StartupError } from "./startup-error.js";
+
+export interface Service {
+  readonly app: RequestListener;
+  readonly metrics: Metrics;
+  /** Marks the service not ready (shutdown has begun); requests are still answered. */
+  readonly drain: () => void;
+  readonly close: () => Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Replaces the hash pool's password verification (tests count calls through it). */
+  readonly passwordCheck?: PasswordCheck;
+  readonly htpasswdPollIntervalMs?: number;
+  /** Shared across reloads, so counters survive a configuration change. */
+  readonly metrics?: Metrics;
+}
+
+export async function buildService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
+  const metrics = options.metrics ?? createMetrics();
+  const { store: files, problems } = await HtpasswdFiles.open(config.htpasswd.files, {
+    allowWeakSchemes: config.htpasswd.allowWeakSchemes,
+    limits: config.htpasswd.limits,
+    logger,
+    onLoad: (source, users, weak) => metrics.htpasswdUsers(source, users, weak),
+    ...(options.htpasswdPollIntervalMs === undefined ? {} : { pollIntervalMs: options.htpasswdPollIntervalMs }),
+  });
+  if (problems.length > 0) throw new StartupError(problems);
+  // Loaded only in cluster mode: the Kubernetes client alone costs about 85 MB of resident memory.
+  const cluster = config.kubernetes
+    ? await (await import("./cluster.js")).buildCluster(config, config.kubernetes, logger, metrics)
+    : undefined;
+  files.watch();
+
+  const { hashing } = config.htpasswd;
+  const pool = options.passwordCheck
+    ? undefined
+    : new HashPool({
+        workers: hashing.workers,
+        deadlineMs: hashing.deadlineMs,
+        queue: hashing,
+        onOutcome: (outcome, seconds) => metrics.passwordCheck(outcome, seconds),
+      });
+  const verify: PasswordCheck | undefined = options.passwordCheck ?? pool?.check;
+  if (!verify) throw new Error("no password check");
+  const { regulator, store: regulationStore } = buildRegulation(config.regulation, logger, metrics);
+  // Cache in front (a remembered success never waits or counts), regulation next (an attempt is reserved before
+  // its hash is asked for), the pool last.
+  const check = cachedPasswordCheck(
+    regulatedCheck(verify, regulator),
+    new BoundedCache<CheckResult>(config.htpasswd.cache),
+    createSecretKeyer(),
+    (source) => metrics.cache("password", source),
+  );
+  const store = cluster ? combineStores(files, cluster.store) : files;
+  let draining = false;
+  const policy: Omit<GateDeps, "dialect" | "resolveRoute"> = {
+    // Every authenticator there is; each route asks those of the kinds it lists.
+    authenticators: [
+      createBasicAuthenticator({ store, check, maxPasswordBytes: config.htpasswd.limits.maxPasswordBytes }),
+      ...(cluster ? [cluster.bearer] : []),
+    ],
+    authorizer: routeAuthorizer(cluster?.authorizer),
+  };
+  const sources = routeSources(config, cluster?.routeSources);
+  const app = createApp({
+    // One policy, read through each proxy's dialect and judged by the objects that proxy routes by.
+    endpoints: DIALECTS.map((dialect) => ({
+      dialect,
+      gate: createGate({ ...policy, dialect: dialect.read, resolveRoute: routeResolver(sources, dialect.routedBy) }),
+    })),
+    identityHeaders: config.identityHeaders,
+    audit: createAuditLog(logger, config.audit),
+    metrics,
+    ready: () => !draining && (cluster?.ready() ?? true),
+  });
+  return {
+    app,
+    metrics,
+    drain: () => {
+      draining = true;
+    },
+    close: async () => {
+      files.close();
+      await Promise.all([cluster?.stop(), pool?.close(), regulationStore?.close()]);
+    },
+  };
+}
+
+/** Per-replica counters, or counters shared through Redis with this replica's as the fallback. */
+function buildRegulation(
+  options: Config["regulation"],
+  logger: Logger,
+  metrics: Metrics,
+): { regulator?: AttemptCounter; store?: RegulationStore } {
+  if (!options) return {};
+  const local = new Regulator({ ...options, onLockout: (kind) => metrics.lockout(kind) });
+  if (!options.redis) return { regulator: local };
+  // One line per 10 s at most: an outage must not flood the log.
+  let lastLogged = 0;
+  const onError = (error: unknown) => {
+    if (Date.now() - lastLogged < 10_000) return;
+    lastLogged = Date.now();
+    logger.warn(
+      { error: error instanceof Error ? error.message : String(error) },
+      "regulation store unavailable; counting attempts on this replica only",
+    );
+  };
+  const store = openRegulationStore(options.redis.url, onError);
+  const regulator = sharedRegulation(store.run, {
+    ...options,
+    keyPrefix: options.redis.keyPrefix,
+    timeoutMs: options.redis.timeoutMs,
+    fallback: local,
+    onLockout: (kind) => metrics.lockout(kind),
+    onError,
+  });
+  return { regulator, store };
+}
+
+/**
+ * Every route source, in precedence order (routing/route-sources.ts): the cluster's objects first, each for the
+ * proxies it routes, then the configuration file's routes for every proxy.
+ */
+export function routeSources(config: Config, cluster: readonly RouteSource[] = []): readonly RouteSource[] {
+  const table = buildRouteTable(config.routes);
+  return [
+    ...cluster,
+    { name: "configured routes", routes: "every proxy", match: (host, path) => matchRoute(table, host, path) },
+  ];
+}
