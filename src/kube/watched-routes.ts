@@ -15,7 +15,7 @@ import { routesFromHTTPRoutes } from "../routing/httproute-routes.js";
 import { type IngressObject, ingressRouteTable } from "../routing/ingress-routes.js";
 import type { IngressDefaults } from "../routing/route-annotations.js";
 import type { RouteSource } from "../routing/route-sources.js";
-import { buildRouteTable, matchRoute, type Route, type RouteTable } from "../routing/routes.js";
+import { buildRouteTable, matchRoute, type Route, type RouteTable, servesHost } from "../routing/routes.js";
 import { type Gateway, gatewayWatchSpecs, toGatewayObject } from "./gateways.js";
 import { type HTTPRoute, httpRouteWatchSpecs, toHTTPRouteObject } from "./httproutes.js";
 import { placeOf } from "./object-meta.js";
@@ -187,5 +187,10 @@ function tableSource(
       setTimeout(rebuild, REBUILD_DEBOUNCE_MS).unref();
     });
   }
-  return { name, routes, match: (host, path) => matchRoute(table, host, path) };
+  return {
+    name,
+    routes,
+    match: (host, path) => matchRoute(table, host, path),
+    servesHost: (host) => servesHost(table, host),
+  };
 }

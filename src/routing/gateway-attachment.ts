@@ -2,11 +2,14 @@
  * Which hostnames of an HTTPRoute a fronted Gateway actually serves. Pure.
  *
  * An HTTPRoute names its parents itself, so a tenant can attach one to any Gateway, or to none. It counts only
- * for a parentRef that names a Gateway rbac-gate fronts (configured by the platform admin), whose listeners the
- * route may attach to (allowedRoutes.namespaces: Same, the default, or All; Selector only with the controller's
- * word), and that the Gateway's controller accepted (status.parents entry for that parentRef with
- * Accepted=True). Of its hostnames, only those a listener's hostname admits are served, as the Gateway API
- * intersects them (a listener without hostname admits all; "*.example.com" admits any name under example.com).
+ * for a parentRef that names a Gateway rbac-gate fronts (configured by the platform admin), through listeners the
+ * route may attach to (allowedRoutes.namespaces: Same, the default, or All; a Selector needs the namespace's
+ * labels, which are not watched, so such a listener admits nothing here), and that the Gateway's controller
+ * accepted (status.parents entry for that parentRef with Accepted=True). Of its hostnames, only those a listener's
+ * hostname admits are served, as the Gateway API intersects them (a listener without hostname admits all;
+ * "*.example.com" admits any name under example.com). Each served hostname is returned with the listeners it is
+ * served through, so that a host whose listeners serve different routes can be refused: rbac-gate's one table
+ * cannot tell which listener a request came through.
  */
 
 export interface GatewayListener {
@@ -76,14 +79,19 @@ export function intersectHostnames(routeHostnames: readonly string[], listenerHo
 }
 
 /**
- * The hostnames the fronted Gateways serve for this route: empty when it is attached to none of them.
+ * The hostnames the fronted Gateways serve for this route, each with the listeners ("namespace/gateway/listener")
+ * it is served through: empty when the route is attached to none of them.
  * @param gateways the fronted Gateways by "namespace/name".
  */
-export function servedHostnames(route: AttachableRoute, gateways: ReadonlyMap<string, GatewayObject>): string[] {
-  const served = new Set<string>();
+export function servedHostnames(
+  route: AttachableRoute,
+  gateways: ReadonlyMap<string, GatewayObject>,
+): Map<string, Set<string>> {
+  const served = new Map<string, Set<string>>();
   for (const ref of route.parentRefs) {
     if ((ref.group ?? GROUP) !== GROUP || (ref.kind ?? "Gateway") !== "Gateway") continue;
-    const gateway = gateways.get(`${ref.namespace ?? route.namespace}/${ref.name}`);
+    const gatewayKey = `${ref.namespace ?? route.namespace}/${ref.name}`;
+    const gateway = gateways.get(gatewayKey);
     if (gateway === undefined) continue;
     const accepted = route.parents.some((p) => p.accepted && sameRef(p.parentRef, ref, route.namespace));
     if (!accepted) continue;
@@ -91,11 +99,14 @@ export function servedHostnames(route: AttachableRoute, gateways: ReadonlyMap<st
       if (ref.sectionName !== undefined && listener.name !== ref.sectionName) continue;
       if (ref.port !== undefined && listener.port !== ref.port) continue;
       const from = listener.allowedFrom ?? "Same";
-      // Selector needs the namespace's labels: the controller's Accepted=True above is the word taken for it.
       if (from === "Same" && route.namespace !== gateway.namespace) continue;
-      if (from !== "Same" && from !== "All" && from !== "Selector") continue;
-      for (const h of intersectHostnames(route.hostnames, listener.hostname)) served.add(h);
+      if (from !== "Same" && from !== "All") continue;
+      for (const h of intersectHostnames(route.hostnames, listener.hostname)) {
+        const listeners = served.get(h) ?? new Set<string>();
+        listeners.add(`${gatewayKey}/${listener.name}`);
+        served.set(h, listeners);
+      }
     }
   }
-  return [...served];
+  return served;
 }

@@ -65,16 +65,22 @@ export function routesFromHTTPRoutes(
 ): HTTPRouteRoutes {
   const routes: Route[] = [];
   const skipped: string[] = [];
-  for (const object of [...httpRoutes].sort(byAge)) {
+  /** For each host, which HTTPRoutes each listener serves it with. */
+  const byListener = new Map<string, Map<string, Set<string>>>();
+  for (const object of [...httpRoutes].sort(byAge("gateway-api"))) {
     const source = `httproute ${object.namespace}/${object.name}`;
     const settings = readIngressAnnotations(object.namespace, object.annotations, defaults);
-    const served = servedHostnames(object, gateways);
-    if (served.length === 0) continue;
     const hosts: string[] = [];
-    for (const hostname of served) {
+    for (const [hostname, listeners] of servedHostnames(object, gateways)) {
       const host = readRouteHost(hostname);
-      if (host.ok) hosts.push(host.value);
-      else skipped.push(`${source} has hostname "${hostname}": ${host.error}`);
+      if (!host.ok) {
+        skipped.push(`${source} has hostname "${hostname}": ${host.error}`);
+        continue;
+      }
+      hosts.push(host.value);
+      const perListener = byListener.get(host.value) ?? new Map<string, Set<string>>();
+      for (const listener of listeners) perListener.set(listener, (perListener.get(listener) ?? new Set()).add(source));
+      byListener.set(host.value, perListener);
     }
     for (const rule of object.rules) {
       const backend = backendService(object.namespace, rule.backendRefs ?? []);
@@ -97,7 +103,24 @@ export function routesFromHTTPRoutes(
       }
     }
   }
-  return { routes, skipped };
+  // One table serves every fronted listener: a host that two listeners serve with different HTTPRoutes could be
+  // decided by a route its listener does not have, so it is refused.
+  const split = new Set(
+    [...byListener]
+      .filter(([, perListener]) => new Set([...perListener.values()].map((s) => [...s].sort().join(","))).size > 1)
+      .map(([host]) => host),
+  );
+  return {
+    routes: routes.map((r) =>
+      split.has(r.host) && r.misconfiguration === undefined
+        ? {
+            ...r,
+            misconfiguration: `${r.source}: host "${r.host || "*"}" is served by several listeners with different HTTPRoutes`,
+          }
+        : r,
+    ),
+    skipped,
+  };
 }
 
 function readMatch(match: HTTPRouteMatch): { pathPrefix: string; pathType: PathType; problem?: string } {

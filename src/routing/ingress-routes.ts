@@ -45,9 +45,27 @@ export type IngressRoutes = ClusterRouteList;
 
 const STRICT_PATH = /^\/[A-Za-z0-9_/-]*$/;
 
+const NGINX = "nginx.ingress.kubernetes.io/";
+
+/**
+ * An annotation read as ingress-nginx reads a boolean (Go's strconv.ParseBool): "1", "t", "T", "TRUE", "true",
+ * "True" are true. A value it would refuse counts as true here: the safe reading of a setting that widens nginx.
+ */
+function annotationTrue(annotations: Readonly<Record<string, string>>, name: string): boolean {
+  const v = annotations[`${NGINX}${name}`];
+  if (v === undefined) return false;
+  return !["0", "f", "F", "FALSE", "false", "False"].includes(v);
+}
+
 const usesRegex = (annotations: Readonly<Record<string, string>>) =>
-  annotations["nginx.ingress.kubernetes.io/use-regex"] === "true" ||
-  annotations["nginx.ingress.kubernetes.io/rewrite-target"] !== undefined;
+  annotationTrue(annotations, "use-regex") || annotations[`${NGINX}rewrite-target`] !== undefined;
+
+/** server-alias: extra server names, comma-separated, each a host, a wildcard or an nginx regular expression. */
+const aliasesOf = (annotations: Readonly<Record<string, string>>) =>
+  (annotations[`${NGINX}server-alias`] ?? "")
+    .split(",")
+    .map((a) => a.trim().toLowerCase())
+    .filter((a) => a !== "");
 
 const readPathType = (value: string | undefined): PathType =>
   value === "Exact" || value === "Prefix" ? value : "ImplementationSpecific";
@@ -56,10 +74,23 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
   const routes: Route[] = [];
   const skipped: string[] = [];
   const regexHosts = new Map<string, string>();
-  for (const ingress of [...ingresses].sort(byAge)) {
+  /** Locations a canary Ingress takes traffic from, by host, path and type: its backend may serve them. */
+  const canaries = new Map<string, string>();
+  /** Hosts a server-alias adds to another server: nginx serves them with that server's locations. */
+  const aliased = new Map<string, string>();
+  let wideAlias: string | undefined;
+  for (const ingress of [...ingresses].sort(byAge("ingress-nginx"))) {
     const source = `ingress ${ingress.namespace}/${ingress.name}`;
     const settings = readIngressAnnotations(ingress.namespace, ingress.annotations, defaults);
     const regex = usesRegex(ingress.annotations);
+    // A canary renders no location of its own: ingress-nginx merges its backend into the location of the same
+    // host, path and type, whichever namespace that is in, and sends part of the traffic there.
+    const canary = annotationTrue(ingress.annotations, "canary");
+    for (const alias of aliasesOf(ingress.annotations)) {
+      const plain = readRouteHost(alias);
+      if (plain.ok && !plain.value.startsWith("*.")) aliased.set(plain.value, source);
+      else wideAlias ??= source;
+    }
     const rules = ingress.rules.length > 0 ? ingress.rules : [{}];
     for (const rule of rules) {
       const host = readRouteHost(rule.host ?? "");
@@ -87,20 +118,58 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
           ...(path.ok ? path.value : { pathPrefix: raw, pathType }),
           ...(p.service === undefined ? {} : { service: p.service }),
         };
-        routes.push(clusterRoute(settings, place, path.ok ? strict : path.error));
+        const route = clusterRoute(settings, place, path.ok ? strict : path.error);
+        if (canary) canaries.set(locationKey(route), source);
+        else routes.push(route);
       }
     }
   }
+  const deny = (route: Route, why: string): Route =>
+    route.misconfiguration === undefined ? { ...route, misconfiguration: `${route.source}: ${why}` } : route;
   const denied = routes.map((route) => {
     const regexSource = regexHosts.get(route.host);
-    if (regexSource === undefined || route.misconfiguration !== undefined) return route;
-    return {
-      ...route,
-      misconfiguration: `${route.source}: host "${route.host || "*"}" has regular-expression locations (use-regex or rewrite-target on ${regexSource}), which are not supported`,
-    };
+    if (regexSource !== undefined)
+      return deny(
+        route,
+        `host "${route.host || "*"}" has regular-expression locations (use-regex or rewrite-target on ${regexSource}), which are not supported`,
+      );
+    const canarySource = canaries.get(locationKey(route));
+    if (canarySource !== undefined)
+      return deny(route, `the canary ${canarySource} may serve this location from its own backend`);
+    // A wildcard or regular-expression alias can take any host that has no exact server.
+    if (wideAlias !== undefined && (route.host === "" || route.host.startsWith("*.")))
+      return deny(route, `a server-alias of ${wideAlias} may take this host`);
+    return route;
   });
+  // A host an alias names is served by the aliased server's locations: refuse it whole. ingress-nginx ignores an
+  // alias that names a host with a server of its own.
+  const hosts = new Set(routes.map((r) => r.host));
+  for (const [host, source] of aliased) {
+    if (hosts.has(host)) continue;
+    denied.push({
+      ...placeholderRoute(defaults),
+      source,
+      host,
+      pathPrefix: "/",
+      pathType: "ImplementationSpecific",
+      misconfiguration: `${source}: host "${host}" is a server-alias, which is not supported`,
+    });
+  }
   return { routes: denied, skipped };
 }
+
+const locationKey = (route: Route) => `${route.host} ${route.pathType} ${route.pathPrefix}`;
+
+/** The shape of a denied route when no other route exists to copy settings from. */
+const placeholderRoute = (defaults: IngressDefaults): Route => ({
+  source: "",
+  host: "",
+  pathPrefix: "/",
+  pathType: "ImplementationSpecific",
+  authenticators: ["bearer"],
+  realm: defaults.realm,
+  authorization: { kind: "subject-access-review", mapping: defaults.mapping },
+});
 
 export interface IngressTableOptions extends IngressClassFilter {
   readonly defaults: IngressDefaults;

@@ -41,11 +41,22 @@ export interface ClusterRouteList {
   readonly skipped: readonly string[];
 }
 
-/** Oldest first (creationTimestamp, then namespace/name): the order ingress-nginx and the Gateway API resolve by. */
-export const byAge = (a: RouteObjectMeta, b: RouteObjectMeta): number =>
-  (a.creationTimestamp ?? "").localeCompare(b.creationTimestamp ?? "") ||
-  a.namespace.localeCompare(b.namespace) ||
-  a.name.localeCompare(b.name);
+/** Epoch milliseconds of a creationTimestamp ("…00Z" from a watch event and "…00.000Z" from a list alike). */
+const created = (meta: RouteObjectMeta) => {
+  const ms = Date.parse(meta.creationTimestamp ?? "");
+  return Number.isNaN(ms) ? 0 : ms;
+};
+const key = (meta: RouteObjectMeta) => `${meta.namespace}/${meta.name}`;
+const codeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Oldest first, each proxy's own way of breaking a tie of creationTimestamp: ingress-nginx's sortIngressSlice puts
+ * the greater "namespace/name" first, the Gateway API the lesser (by code units, never by locale).
+ */
+export const byAge =
+  (ties: "ingress-nginx" | "gateway-api") =>
+  (a: RouteObjectMeta, b: RouteObjectMeta): number =>
+    created(a) - created(b) || (ties === "ingress-nginx" ? codeUnits(key(b), key(a)) : codeUnits(key(a), key(b)));
 
 export interface RoutePlace {
   /** "ingress <ns>/<name>" or "httproute <ns>/<name>". */

@@ -1,10 +1,11 @@
 /**
  * Where routes come from, as a list, and the one place that says which source wins. Pure.
  *
- * A source routes one kind of proxy (the Ingresses for ingress-nginx, HTTPRoutes for the Gateways) or every kind
- * (the configuration file's routes). For a request of a proxy, the sources that route that kind of proxy are asked
- * in list order and the first match wins: the composition root lists the cluster's sources before the configured
- * routes, so in a cluster the cluster's objects are the source of truth and configured routes fill in.
+ * A source routes one kind of proxy (the Ingresses for ingress-nginx, HTTPRoutes for the Gateways, the
+ * configuration file's routes for either). For a request of a proxy, the sources that route that kind of proxy are
+ * asked in list order, and the first source that has a server for the host decides, whether or not one of its
+ * locations matches: a host the cluster serves is never decided by a configured route. The composition root lists
+ * the cluster's sources before the configured routes, so configured routes fill in for hosts the cluster has not.
  */
 import type { RoutedBy } from "../request/dialects/table.js";
 import type { OriginalRequest } from "../vocabulary/types.js";
@@ -13,18 +14,20 @@ import type { Route } from "./routes.js";
 export interface RouteSource {
   /** For logs and explain: "ingresses", "httproutes", "configured routes". */
   readonly name: string;
-  readonly routes: RoutedBy | "every proxy";
+  readonly routes: RoutedBy;
   match(host: string, path: string): Route | undefined;
+  /** Whether the source has a server for the host (then it alone decides the host's paths). */
+  servesHost(host: string): boolean;
 }
 
 export type RouteResolver = (request: Pick<OriginalRequest, "host" | "path">) => Route | undefined;
 
 export function routeResolver(sources: readonly RouteSource[], proxy: RoutedBy): RouteResolver {
-  const asked = sources.filter((s) => s.routes === proxy || s.routes === "every proxy");
+  const asked = sources.filter((s) => s.routes === proxy);
   return ({ host, path }) => {
     for (const source of asked) {
       const route = source.match(host, path);
-      if (route) return route;
+      if (route || source.servesHost(host)) return route;
     }
     return undefined;
   };

@@ -199,6 +199,12 @@ function serverFor(table: RouteTable, host: string): Server {
   return table.catchAll;
 }
 
+/** Whether the proxy has a server of its own for this host (an exact, wildcard or catch-all one with locations). */
+export function servesHost(table: RouteTable, host: string): boolean {
+  const server = serverFor(table, host);
+  return server.exact.size > 0 || server.prefixes.length > 0;
+}
+
 /** The route of the location the proxy serves for this host and normalized path, if any. */
 export function matchRoute(table: RouteTable, host: string, path: string): Route | undefined {
   const server = serverFor(table, host);

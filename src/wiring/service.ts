@@ -21,9 +21,9 @@ import { createApp } from "../http/app.js";
 import { createAuditLog } from "../http/audit.js";
 import type { Logger } from "../log.js";
 import { createMetrics, type Metrics } from "../metrics/metrics.js";
-import { DIALECTS } from "../request/dialects/table.js";
+import { DIALECTS, type RoutedBy } from "../request/dialects/table.js";
 import { type RouteSource, routeResolver } from "../routing/route-sources.js";
-import { buildRouteTable, matchRoute } from "../routing/routes.js";
+import { buildRouteTable, matchRoute, servesHost, type WildcardLabels } from "../routing/routes.js";
 import { HtpasswdFiles } from "../sources/htpasswd-files.js";
 import { StartupError } from "./startup-error.js";
 
@@ -150,9 +150,15 @@ function buildRegulation(
  * proxies it routes, then the configuration file's routes for every proxy.
  */
 export function routeSources(config: Config, cluster: readonly RouteSource[] = []): readonly RouteSource[] {
-  const table = buildRouteTable(config.routes);
-  return [
-    ...cluster,
-    { name: "configured routes", routes: "every proxy", match: (host, path) => matchRoute(table, host, path) },
-  ];
+  // Each kind of proxy reads wildcards its own way (routing/routes.ts): one table of configured routes per kind.
+  const configured = (routes: RoutedBy, wildcards: WildcardLabels): RouteSource => {
+    const table = buildRouteTable(config.routes, wildcards);
+    return {
+      name: "configured routes",
+      routes,
+      match: (host, path) => matchRoute(table, host, path),
+      servesHost: (host) => servesHost(table, host),
+    };
+  };
+  return [...cluster, configured("ingress", "one"), configured("gateway", "any")];
 }

@@ -190,4 +190,38 @@ describe("routesFromHTTPRoutes: only what a fronted Gateway serves", () => {
     const route = httpRoute("r", { hostnames: [], parentRefs: [ref], parents: [{ parentRef: ref, accepted: true }] });
     expect(routesFromHTTPRoutes([route], defaults, two).routes.map((r) => r.host)).toEqual(["b.example.test"]);
   });
+
+  it("a Selector listener admits nothing: the namespace labels it selects by are not watched", () => {
+    const selector = new Map([
+      ["infra/edge", { namespace: "infra", name: "edge", listeners: [{ name: "a", allowedFrom: "Selector" }] }],
+    ]);
+    expect(routesFromHTTPRoutes([httpRoute("r")], defaults, selector).routes).toEqual([]);
+  });
+
+  it("refuses a host two listeners serve with different HTTPRoutes, and keeps one they serve alike (http and https)", () => {
+    const twoListeners = new Map([
+      [
+        "infra/edge",
+        {
+          namespace: "infra",
+          name: "edge",
+          listeners: [
+            { name: "internal", port: 8080, allowedFrom: "All" },
+            { name: "external", port: 443, allowedFrom: "All", hostname: "shop.example.test" },
+          ],
+        },
+      ],
+    ]);
+    const internalRef = { ...edge, sectionName: "internal" };
+    const sneaky = httpRoute("sneaky", {
+      namespace: "other",
+      parentRefs: [internalRef],
+      parents: [{ parentRef: internalRef, accepted: true }],
+      rules: [{ matches: [{ path: { type: "PathPrefix", value: "/admin" } }], backendRefs: [{ name: "x" }] }],
+    });
+    const both = routesFromHTTPRoutes([httpRoute("shop"), sneaky], defaults, twoListeners).routes;
+    expect(both.every((r) => r.misconfiguration?.includes("several listeners with different HTTPRoutes"))).toBe(true);
+    const alike = routesFromHTTPRoutes([httpRoute("shop")], defaults, twoListeners).routes;
+    expect(alike.map((r) => r.misconfiguration)).toEqual([undefined]);
+  });
 });

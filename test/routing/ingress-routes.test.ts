@@ -183,7 +183,7 @@ describe("routesFromIngresses", () => {
       ],
       defaults,
     );
-    expect(routes.map((r) => r.misconfiguration)).toEqual([
+    expect(routes.map((r) => r.misconfiguration).sort()).toEqual([
       'ingress default/bad: annotation rbac-gate.io/authorization has "maybe": it must be "host-path", "service-proxy" or "template"',
       'ingress default/dots: path "/a/../b" is not a plain normalized path',
       'ingress default/regex: host "d.example.com" has regular-expression locations (use-regex or rewrite-target on ingress default/regex), which are not supported',
@@ -198,5 +198,87 @@ describe("routesFromIngresses", () => {
     );
     expect(routes).toEqual([]);
     expect(skipped).toEqual(['ingress default/h has host "bad host": host is not a valid DNS name or address']);
+  });
+
+  it("reads use-regex as ingress-nginx does (Go's ParseBool): \"True\" turns the host's locations into regular expressions too", () => {
+    const { routes } = routesFromIngresses(
+      [
+        ingress("victim", {
+          rules: [{ host: "r.example.com", paths: [{ path: "/admin", pathType: "Prefix", service: "a" }] }],
+        }),
+        ingress("other", {
+          annotations: { "nginx.ingress.kubernetes.io/use-regex": "True" },
+          rules: [{ host: "r.example.com", paths: [{ path: "/zzz", pathType: "Prefix", service: "z" }] }],
+        }),
+      ],
+      defaults,
+    );
+    expect(routes.every((r) => r.misconfiguration?.includes("regular-expression locations"))).toBe(true);
+  });
+
+  it("makes no route of a canary and denies the location whose traffic it shares, whichever namespace owns it", () => {
+    const { routes } = routesFromIngresses(
+      [
+        ingress("app", {
+          creationTimestamp: "2026-01-01T00:00:00Z",
+          rules: [{ host: "c.example.com", paths: [{ path: "/", pathType: "Prefix", service: "app" }] }],
+        }),
+        {
+          ...ingress("canary", {
+            annotations: {
+              "nginx.ingress.kubernetes.io/canary": "true",
+              "nginx.ingress.kubernetes.io/canary-weight": "0",
+            },
+            rules: [{ host: "c.example.com", paths: [{ path: "/", pathType: "Prefix", service: "atk" }] }],
+          }),
+          namespace: "attacker",
+        },
+      ],
+      defaults,
+    );
+    expect(routes.map((r) => [r.source, r.misconfiguration])).toEqual([
+      [
+        "ingress default/app",
+        "ingress default/app: the canary ingress attacker/canary may serve this location from its own backend",
+      ],
+    ]);
+  });
+
+  it("refuses a host named by a server-alias, and every wildcard or catch-all route when an alias is a pattern", () => {
+    const { routes } = routesFromIngresses(
+      [
+        ingress("a", {
+          annotations: { "nginx.ingress.kubernetes.io/server-alias": "alias.example.com, *.example.com" },
+          rules: [{ host: "a.example.com", paths: [{ path: "/", pathType: "Prefix", service: "a" }] }],
+        }),
+        ingress("w", {
+          rules: [{ host: "*.w.example.com", paths: [{ path: "/", pathType: "Prefix", service: "w" }] }],
+        }),
+      ],
+      defaults,
+    );
+    const table = buildRouteTable(routes);
+    expect(matchRoute(table, "alias.example.com", "/x")?.misconfiguration).toMatch(/is a server-alias/);
+    expect(matchRoute(table, "x.w.example.com", "/")?.misconfiguration).toMatch(/server-alias of ingress default\/a/);
+    expect(matchRoute(table, "a.example.com", "/")?.misconfiguration).toBeUndefined();
+  });
+
+  it("breaks a tie of creationTimestamp as ingress-nginx does: the greater namespace/name first, whatever the format", () => {
+    const { routes } = routesFromIngresses(
+      [
+        {
+          ...ingress("x", { creationTimestamp: "2026-01-01T00:00:00.000Z" }),
+          namespace: "team-a",
+          rules: [{ host: "t.example.com", paths: [{ path: "/", pathType: "Prefix", service: "a" }] }],
+        },
+        {
+          ...ingress("y", { creationTimestamp: "2026-01-01T00:00:00Z" }),
+          namespace: "team-b",
+          rules: [{ host: "t.example.com", paths: [{ path: "/", pathType: "Prefix", service: "b" }] }],
+        },
+      ],
+      defaults,
+    );
+    expect(matchRoute(buildRouteTable(routes), "t.example.com", "/")?.service).toBe("b");
   });
 });
