@@ -36,24 +36,32 @@ const at = (day: number) => new Date(Date.UTC(2026, 0, day)).toISOString();
 
 /** Every Ingress of the cluster, as created there and as nginx renders it (the no-such-class one is not rendered). */
 const INGRESSES: RenderedIngress[] = [
+  // The tenant's squat is the oldest object of all: were its class not checked, it would own the victim's host.
+  {
+    namespace: "tenant",
+    name: "squat",
+    creationTimestamp: at(1),
+    ingressClassName: "no-such-class",
+    rules: [{ host: "secret.example.test", paths: [{ path: "/doc", pathType: "Prefix", service: "public" }] }],
+  },
   {
     namespace: "victim",
     name: "secret",
-    creationTimestamp: at(1),
+    creationTimestamp: at(2),
     ingressClassName: "nginx",
     rules: [{ host: "secret.example.test", paths: [{ path: "/", pathType: "Prefix", service: "secret" }] }],
   },
   {
     namespace: "tenant",
     name: "public",
-    creationTimestamp: at(2),
+    creationTimestamp: at(3),
     ingressClassName: "nginx",
     rules: [{ host: "public.example.test", paths: [{ path: "/", pathType: "Prefix", service: "public" }] }],
   },
   {
     namespace: "shop",
     name: "shop",
-    creationTimestamp: at(3),
+    creationTimestamp: at(4),
     ingressClassName: "nginx",
     rules: [
       {
@@ -66,13 +74,6 @@ const INGRESSES: RenderedIngress[] = [
     ],
   },
   // The tenant's own objects naming the victim's host with a longer path, backed by its own Service.
-  {
-    namespace: "tenant",
-    name: "squat",
-    creationTimestamp: at(4),
-    ingressClassName: "no-such-class",
-    rules: [{ host: "secret.example.test", paths: [{ path: "/doc", pathType: "Prefix", service: "public" }] }],
-  },
   {
     namespace: "tenant",
     name: "merge",
@@ -180,18 +181,8 @@ beforeAll(async () => {
   await createGateway(kube, "infra", "edge", [
     { name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } },
   ]);
-  await createHTTPRoute(
-    kube,
-    "victim",
-    "secret",
-    {
-      parentRefs: [edge],
-      hostnames: ["secret.gateway.test"],
-      rules: [{ backendRefs: [{ name: "secret", port: 80 }] }],
-    },
-    SERVICE_PROXY,
-  );
-  await acceptHTTPRoute(kube, "victim", "secret", edge);
+  // The tenant's HTTPRoute attached to nothing is older than the victim's: were attachment not checked, it would
+  // own the host and decide /doc by the tenant's own grant.
   await createHTTPRoute(
     kube,
     "tenant",
@@ -204,7 +195,19 @@ beforeAll(async () => {
     },
     SERVICE_PROXY,
   );
-
+  await new Promise((r) => setTimeout(r, 1100));
+  await createHTTPRoute(
+    kube,
+    "victim",
+    "secret",
+    {
+      parentRefs: [edge],
+      hostnames: ["secret.gateway.test"],
+      rules: [{ backendRefs: [{ name: "secret", port: 80 }] }],
+    },
+    SERVICE_PROXY,
+  );
+  await acceptHTTPRoute(kube, "victim", "secret", edge);
   echo = createServer((req, res) => res.writeHead(200).end(String(req.headers["x-location"] ?? "")));
   const echoPort = await freePort();
   await new Promise<void>((resolve) => echo.listen(echoPort, "127.0.0.1", resolve));
@@ -259,6 +262,11 @@ describe("2. only objects the proxy serves decide", () => {
 
   it("a tenant HTTPRoute attached to no Gateway on the victim's host changes nothing through the Envoy endpoint", async () => {
     expect((await envoy("/doc", "secret.gateway.test")).status).toBe(403);
+    // The victim's own route decides there: bob may pass.
+    const bobs = await send(env.gate.port, "/ext-authz/doc", {
+      headers: { Host: "secret.gateway.test", Authorization: `Bearer ${bob}` },
+    });
+    expect(bobs.status).toBe(200);
   });
 
   it("a tenant Ingress nginx does serve on the victim's host is denied: the host belongs to the older namespace", async () => {
