@@ -141,6 +141,16 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
       return deny(route, `a server-alias of ${wideAlias} may take this host`);
     return route;
   });
+  // Every path of a host with regular-expression locations is refused, not only those a route's own prefix
+  // covers: nginx matches "~* ^/api" for "/api.v1" and "/API" too.
+  for (const [host, source] of regexHosts) {
+    denied.push({
+      ...placeholderRoute(defaults),
+      source,
+      host,
+      misconfiguration: `${source}: host "${host || "*"}" has regular-expression locations (use-regex or rewrite-target), which are not supported`,
+    });
+  }
   // A host an alias names is served by the aliased server's locations: refuse it whole. ingress-nginx ignores an
   // alias that names a host with a server of its own.
   const hosts = new Set(routes.map((r) => r.host));

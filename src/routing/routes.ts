@@ -120,7 +120,10 @@ export function locationsOf(route: Pick<Route, "pathPrefix" | "pathType">): read
 
 const conflict = (kept: Route, other: Route): Route => ({
   ...kept,
-  misconfiguration: `${kept.source} and ${other.source} render the same nginx location`,
+  misconfiguration:
+    kept.misconfiguration ??
+    other.misconfiguration ??
+    `${kept.source} and ${other.source} render the same nginx location`,
 });
 
 /** Paths that are the same path of the same type: the older route keeps it, the newer is not rendered at all. */

@@ -61,11 +61,23 @@ function ingresses(r: Random, scenario: number): RenderedIngress[] {
       });
       return { ...(host === undefined ? {} : { host }), paths };
     });
+    // Canaries and use-regex (in the spellings Go's ParseBool accepts) change what nginx serves; both are
+    // rarer than plain Ingresses. Timestamps within a few seconds, in both formats, so that ties happen.
+    const annotations: Record<string, string> = {};
+    if (r.chance(0.1)) {
+      annotations["nginx.ingress.kubernetes.io/canary"] = r.pick(["true", "True", "1"]);
+      annotations["nginx.ingress.kubernetes.io/canary-weight"] = "0";
+    } else if (r.chance(0.06))
+      annotations["nginx.ingress.kubernetes.io/use-regex"] = r.pick(["true", "True", "1", "t"]);
+    const created = Date.UTC(2026, 0, 1, 0, 0, Math.floor(r.next() * 4));
     return {
       namespace: r.pick(NAMESPACES),
       name: `ing-${scenario}-${i}`,
-      creationTimestamp: new Date(Date.UTC(2026, 0, 1 + Math.floor(r.next() * 300))).toISOString(),
+      creationTimestamp: r.chance(0.5)
+        ? new Date(created).toISOString()
+        : new Date(created).toISOString().replace(".000Z", "Z"),
       ingressClassName: r.chance(0.15) ? "other" : "nginx",
+      annotations,
       rules,
     };
   });
@@ -153,7 +165,7 @@ const toObject = (i: RenderedIngress): IngressObject => ({
   namespace: i.namespace,
   name: i.name,
   creationTimestamp: i.creationTimestamp,
-  annotations: {},
+  annotations: { ...i.annotations },
   ingressClassName: i.ingressClassName,
   rules: i.rules.map((rule) => ({ ...(rule.host === undefined ? {} : { host: rule.host }), paths: rule.paths })),
 });
@@ -281,6 +293,8 @@ function reasonOf(record: DecisionRecord): string {
     if (m.includes("belongs to namespace")) return "host owned by another namespace";
     if (m.includes("validation")) return "path refused by ingress-nginx's path validation";
     if (m.includes("render the same nginx location")) return "locations that collide";
+    if (m.includes("regular-expression locations")) return "host with regular-expression locations (use-regex)";
+    if (m.includes("canary")) return "location shared with a canary";
     return m;
   }
   return d.reason;

@@ -187,6 +187,7 @@ describe("routesFromIngresses", () => {
       'ingress default/bad: annotation rbac-gate.io/authorization has "maybe": it must be "host-path", "service-proxy" or "template"',
       'ingress default/dots: path "/a/../b" is not a plain normalized path',
       'ingress default/regex: host "d.example.com" has regular-expression locations (use-regex or rewrite-target on ingress default/regex), which are not supported',
+      'ingress default/regex: host "d.example.com" has regular-expression locations (use-regex or rewrite-target), which are not supported',
       "ingress default/resource: service-proxy authorization needs a Service backend",
     ]);
   });

@@ -3,7 +3,9 @@
  * own algorithm and independently of rbac-gate's routing code, so that real nginx can be the oracle for which
  * location (and so which backend) serves a request:
  *
- * - only Ingresses of the controller's class; oldest first (creationTimestamp, then namespace/name);
+ * - only Ingresses of the controller's class, canaries aside (they render no location: weight 0 here, so the
+ *   main backend serves); oldest first, a tie of creationTimestamp broken by "namespace/name" descending
+ *   (store.go sortIngressSlice);
  * - one server per rule host ("_" for rules without host: the default server); a wildcard host becomes
  *   `server_name ~^(?<subdomain>[\w-]+)\.<domain>$` (template.go buildServerName);
  * - every server starts with a default "/" Prefix location served by the default backend, which a "/" Prefix
@@ -11,7 +13,9 @@
  *   Ingress keeps it) (controller.go createServers, getBackendServers);
  * - then each Prefix path other than "/" becomes "location <path>/" plus "location = <path>" unless an Exact
  *   location of that path exists (controller.go updateServerLocations, normalizePrefixPath); Exact renders
- *   `location = <path>`, ImplementationSpecific `location <path>` (template.go buildLocation);
+ *   `location = <path>`, ImplementationSpecific `location <path>` (template.go buildLocation); when any Ingress of
+ *   the server has use-regex (Go's ParseBool), every location is `location ~* "^<path>"`, in descending path order
+ *   (template.go enforceRegexModifier, buildLocation; createServers sorts locations by path, descending);
  * - every location calls the auth-url, as rbac-gate documents it: http://<auth>/auth?host=$host.
  * Each location proxies to an echo backend with its identity in X-Location, so the answer names the location.
  */
@@ -23,6 +27,7 @@ export interface RenderedIngress {
   readonly name: string;
   readonly creationTimestamp: string;
   readonly ingressClassName: string;
+  readonly annotations?: Readonly<Record<string, string>>;
   readonly rules: ReadonlyArray<{
     readonly host?: string;
     readonly paths: ReadonlyArray<{ readonly path: string; readonly pathType: PathType; readonly service: string }>;
@@ -41,15 +46,18 @@ interface Location {
 export const locationId = (namespace: string, name: string, pathType: string, path: string) =>
   `${namespace}/${name} ${pathType} ${path}`;
 
+const TRUE = ["1", "t", "T", "TRUE", "true", "True"];
+const annotation = (i: RenderedIngress, name: string) => i.annotations?.[`nginx.ingress.kubernetes.io/${name}`];
+
 function servers(ingresses: readonly RenderedIngress[], className: string): Map<string, Location[]> {
   const served = ingresses
-    .filter((i) => i.ingressClassName === className)
-    .sort(
-      (a, b) =>
-        a.creationTimestamp.localeCompare(b.creationTimestamp) ||
-        a.namespace.localeCompare(b.namespace) ||
-        a.name.localeCompare(b.name),
-    );
+    .filter((i) => i.ingressClassName === className && !TRUE.includes(annotation(i, "canary") ?? ""))
+    .sort((a, b) => {
+      const t = Date.parse(a.creationTimestamp) - Date.parse(b.creationTimestamp);
+      if (t !== 0) return t;
+      const [x, y] = [`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`];
+      return x > y ? -1 : x < y ? 1 : 0;
+    });
   const byHost = new Map<string, Location[]>();
   for (const ingress of served) {
     for (const rule of ingress.rules) {
@@ -95,7 +103,17 @@ function servers(ingresses: readonly RenderedIngress[], className: string): Map<
   return byHost;
 }
 
-const directive = (loc: Location) => (loc.pathType === "Exact" ? `= ${loc.path}` : loc.path);
+const directive = (loc: Location, regex = false) =>
+  regex ? `~* "^${loc.path}"` : loc.pathType === "Exact" ? `= ${loc.path}` : loc.path;
+
+/** Hosts whose server has a use-regex Ingress of the class: all their locations become regular expressions. */
+function regexHosts(ingresses: readonly RenderedIngress[], className: string): Set<string> {
+  return new Set(
+    ingresses
+      .filter((i) => i.ingressClassName === className && TRUE.includes(annotation(i, "use-regex") ?? ""))
+      .flatMap((i) => i.rules.map((r) => r.host ?? "_")),
+  );
+}
 
 function serverName(host: string): string {
   if (host === "_") return "_";
@@ -116,10 +134,15 @@ export function renderIngressNginx(
   className = "nginx",
 ): RenderResult {
   const byHost = servers(ingresses, className);
+  const regex = regexHosts(ingresses, className);
   const blocks: string[] = [];
-  for (const [host, locations] of byHost) {
-    const keys = locations.map(directive);
+  for (const [host, unsorted] of byHost) {
+    const asRegex = regex.has(host);
+    const keys = unsorted.map((l) => directive(l, asRegex));
     if (new Set(keys).size !== keys.length) return { hosts: [] };
+    const locations = asRegex
+      ? [...unsorted].sort((a, b) => (a.path > b.path ? -1 : a.path < b.path ? 1 : 0))
+      : unsorted;
     blocks.push(`
     server {
         listen 127.0.0.1:${ports.listen}${host === "_" ? " default_server" : ""};
@@ -136,7 +159,7 @@ export function renderIngressNginx(
         }
 ${locations
   .map(
-    (loc) => `        location ${directive(loc)} {
+    (loc) => `        location ${directive(loc, asRegex)} {
             auth_request        /_external-auth;
             proxy_set_header    X-Location "${loc.id}";
             proxy_pass          http://echo;
