@@ -87,7 +87,7 @@ function renderTemplate(template: AttributesTemplate, request: OriginalRequest, 
     verb,
     namespace: route.namespace ?? "",
     service: route.service ?? "",
-    ingress: route.ingress ?? "",
+    ingress: route.objectName ?? "",
   };
   const render = (text: string) =>
     text.replace(/\{([a-z]+)\}/g, (whole, name: string) =>

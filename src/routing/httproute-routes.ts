@@ -87,14 +87,14 @@ export function routesFromHTTPRoutes(
       const serviceProxy =
         settings.authorization.kind === "subject-access-review" && settings.authorization.mapping === "service-proxy";
       for (const match of rule.matches && rule.matches.length > 0 ? rule.matches : [{}]) {
-        const { pathPrefix, pathType, problem } = readMatch(match);
+        const { path, pathType, problem } = readMatch(match);
         for (const host of hosts) {
           const place = {
             source,
             namespace: object.namespace,
             name: object.name,
             host,
-            pathPrefix,
+            path,
             pathType,
             ...(backend.service === undefined ? {} : { service: backend.service }),
           };
@@ -123,15 +123,15 @@ export function routesFromHTTPRoutes(
   };
 }
 
-function readMatch(match: HTTPRouteMatch): { pathPrefix: string; pathType: PathType; problem?: string } {
+function readMatch(match: HTTPRouteMatch): { path: string; pathType: PathType; problem?: string } {
   const type = match.path?.type ?? "PathPrefix";
   const raw = match.path?.value ?? "/";
   // A path that cannot be matched as written could cover any path of the host: the denial covers them all.
   if (type !== "Exact" && type !== "PathPrefix") {
-    return { pathPrefix: "/", pathType: "PathPrefix", problem: `${type} path matches are not supported` };
+    return { path: "/", pathType: "PathPrefix", problem: `${type} path matches are not supported` };
   }
   const path = readRoutePath(raw, type === "Exact" ? "Exact" : "PathPrefix");
-  if (!path.ok) return { pathPrefix: "/", pathType: "PathPrefix", problem: path.error };
+  if (!path.ok) return { path: "/", pathType: "PathPrefix", problem: path.error };
   return match.conditional
     ? { ...path.value, problem: "matches on headers, query parameters or method are not supported" }
     : path.value;

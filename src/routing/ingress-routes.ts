@@ -115,7 +115,7 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
           namespace: ingress.namespace,
           name: ingress.name,
           host: host.value,
-          ...(path.ok ? path.value : { pathPrefix: raw, pathType }),
+          ...(path.ok ? path.value : { path: raw, pathType }),
           ...(p.service === undefined ? {} : { service: p.service }),
         };
         const route = clusterRoute(settings, place, path.ok ? strict : path.error);
@@ -160,7 +160,7 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
       ...placeholderRoute(defaults),
       source,
       host,
-      pathPrefix: "/",
+      path: "/",
       pathType: "ImplementationSpecific",
       misconfiguration: `${source}: host "${host}" is a server-alias, which is not supported`,
     });
@@ -168,13 +168,13 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
   return { routes: denied, skipped };
 }
 
-const locationKey = (route: Route) => `${route.host} ${route.pathType} ${route.pathPrefix}`;
+const locationKey = (route: Route) => `${route.host} ${route.pathType} ${route.path}`;
 
 /** The shape of a denied route when no other route exists to copy settings from. */
 const placeholderRoute = (defaults: IngressDefaults): Route => ({
   source: "",
   host: "",
-  pathPrefix: "/",
+  path: "/",
   pathType: "ImplementationSpecific",
   authenticators: ["bearer"],
   realm: defaults.realm,

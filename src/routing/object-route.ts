@@ -22,10 +22,10 @@ export function readRouteHost(raw: string): Result<string> {
  * that normalizing would change (a regular expression, dot segments, encodings) cannot be matched as written: the
  * caller denies its route.
  */
-export function readRoutePath(raw: string, pathType: PathType): Result<{ pathPrefix: string; pathType: PathType }> {
+export function readRoutePath(raw: string, pathType: PathType): Result<{ path: string; pathType: PathType }> {
   const normalized = normalizePath(raw);
   if (!normalized.ok || normalized.value !== raw) return fail(`path "${raw}" is not a plain normalized path`);
-  return ok({ pathPrefix: raw, pathType });
+  return ok({ path: raw, pathType });
 }
 
 /** The metadata of a routing object (Ingress, HTTPRoute) that decides precedence. */
@@ -64,7 +64,7 @@ export interface RoutePlace {
   readonly namespace: string;
   readonly name: string;
   readonly host: string;
-  readonly pathPrefix: string;
+  readonly path: string;
   readonly pathType: PathType;
   readonly service?: string;
 }
@@ -85,14 +85,14 @@ export function clusterRoute(settings: IngressSettings, place: RoutePlace, probl
   return {
     source: place.source,
     host: place.host,
-    pathPrefix: place.pathPrefix,
+    path: place.path,
     pathType: place.pathType,
     authenticators: settings.authenticators,
     realm: settings.realm,
     authorization: settings.authorization,
     ...(settings.allowPathParameters ? { allowPathParameters: true } : {}),
     namespace: place.namespace,
-    ingress: place.name,
+    objectName: place.name,
     ...(settings.htpasswd === undefined ? {} : { htpasswd: settings.htpasswd }),
     ...(settings.audiences === undefined ? {} : { audiences: settings.audiences }),
     ...(place.service === undefined ? {} : { service: place.service }),

@@ -48,7 +48,7 @@ export interface Route {
   /** Exact lower-case host, "*.<domain>", or "" for every host no other route names. */
   readonly host: string;
   /** The normalized path as written in the route; its meaning depends on pathType. */
-  readonly pathPrefix: string;
+  readonly path: string;
   readonly pathType: PathType;
   readonly authenticators: readonly AuthenticatorKind[];
   readonly realm: string;
@@ -64,7 +64,8 @@ export interface Route {
   readonly allowPathParameters?: boolean;
   /** Where the route came from in the cluster; never from the request. */
   readonly namespace?: string;
-  readonly ingress?: string;
+  /** The name of the Ingress or HTTPRoute the route comes from. */
+  readonly objectName?: string;
   readonly service?: string;
   /** Set when the route's own definition is invalid: every request on it is denied with this reason. */
   readonly misconfiguration?: string;
@@ -94,8 +95,8 @@ interface Location {
 }
 
 /** The nginx locations a route renders to (see the header). */
-export function locationsOf(route: Pick<Route, "pathPrefix" | "pathType">): readonly Location[] {
-  const p = route.pathPrefix;
+export function locationsOf(route: Pick<Route, "path" | "pathType">): readonly Location[] {
+  const p = route.path;
   switch (route.pathType) {
     case "Exact":
       return [{ kind: "exact", path: p }];
@@ -129,9 +130,7 @@ const conflict = (kept: Route, other: Route): Route => ({
 /** Paths that are the same path of the same type: the older route keeps it, the newer is not rendered at all. */
 const sameMatchKey = (route: Route) =>
   `${route.host} ${route.pathType} ${
-    route.pathType === "PathPrefix" && route.pathPrefix.length > 1
-      ? route.pathPrefix.replace(/\/$/, "")
-      : route.pathPrefix
+    route.pathType === "PathPrefix" && route.path.length > 1 ? route.path.replace(/\/$/, "") : route.path
   }`;
 
 /**

@@ -8,7 +8,7 @@ import type { Route } from "../../src/routing/routes.js";
 const route: Route = {
   source: "ingress default/hello-app",
   host: "hello.example.test",
-  pathPrefix: "/",
+  path: "/",
   pathType: "Prefix",
   authenticators: ["bearer"],
   realm: "r",

@@ -23,7 +23,7 @@ describe("resolveConfig", () => {
     expect(config.routes[0]).toMatchObject({
       source: "routes[0]",
       host: "app.example.com",
-      pathPrefix: "/",
+      path: "/",
       authenticators: ["basic"],
       realm: "rbac-gate",
     });

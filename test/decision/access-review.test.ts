@@ -6,13 +6,13 @@ const user = { username: "system:serviceaccount:default:consumer", uid: "u-1", g
 const route = (authorization: RouteAuthorization, extra: Partial<Route> = {}): Route => ({
   source: "ingress default/hello-app",
   host: "hello.example.test",
-  pathPrefix: "/",
+  path: "/",
   pathType: "Prefix",
   authenticators: ["bearer"],
   realm: "r",
   authorization,
   namespace: "default",
-  ingress: "hello-app",
+  objectName: "hello-app",
   service: "hello-app",
   ...extra,
 });

@@ -13,7 +13,7 @@ import type { Route } from "../../src/routing/routes.js";
 const ROUTE: Route = {
   source: "routes[0]",
   host: "app.example.test",
-  pathPrefix: "/",
+  path: "/",
   pathType: "Prefix",
   authenticators: ["basic", "bearer"],
   realm: "r",

@@ -179,10 +179,10 @@ const pathLike = fc
   .map((parts) => `/${parts.join("")}`);
 
 describe("routing properties", () => {
-  const route = (pathPrefix: string, authorization: Route["authorization"]): Route => ({
-    source: pathPrefix,
+  const route = (path: string, authorization: Route["authorization"]): Route => ({
+    source: path,
     host: "app.example.com",
-    pathPrefix,
+    path,
     pathType: "Prefix",
     authenticators: ["basic"],
     realm: "r",

@@ -170,8 +170,7 @@ const toObject = (i: RenderedIngress): IngressObject => ({
   rules: i.rules.map((rule) => ({ ...(rule.host === undefined ? {} : { host: rule.host }), paths: rule.paths })),
 });
 
-const routeId = (route: Route) =>
-  locationId(route.namespace ?? "", route.ingress ?? "", route.pathType, route.pathPrefix);
+const routeId = (route: Route) => locationId(route.namespace ?? "", route.objectName ?? "", route.pathType, route.path);
 
 interface Tally {
   compared: number;

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { applyHostOwnership } from "../../src/routing/host-ownership.js";
 import type { Route } from "../../src/routing/routes.js";
 
-const route = (namespace: string | undefined, host: string, pathPrefix: string): Route => ({
-  source: `${namespace ?? "config"}:${host}${pathPrefix}`,
+const route = (namespace: string | undefined, host: string, path: string): Route => ({
+  source: `${namespace ?? "config"}:${host}${path}`,
   host,
-  pathPrefix,
+  path,
   pathType: "Prefix",
   authenticators: ["bearer"],
   realm: "r",

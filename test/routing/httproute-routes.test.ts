@@ -28,13 +28,13 @@ describe("routesFromHTTPRoutes", () => {
       {
         source: "httproute shop/shop",
         host: "shop.example.test",
-        pathPrefix: "/",
+        path: "/",
         pathType: "PathPrefix",
         authenticators: ["bearer"],
         realm: "rbac-gate",
         authorization: { kind: "subject-access-review", mapping: "service-proxy" },
         namespace: "shop",
-        ingress: "shop",
+        objectName: "shop",
         service: "shop",
       },
     ]);

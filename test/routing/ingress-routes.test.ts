@@ -25,13 +25,13 @@ describe("routesFromIngresses", () => {
       {
         source: "ingress default/hello-app",
         host: "hello.example.test",
-        pathPrefix: "/",
+        path: "/",
         pathType: "Prefix",
         authenticators: ["bearer"],
         realm: "rbac-gate",
         authorization: { kind: "subject-access-review", mapping: "host-path" },
         namespace: "default",
-        ingress: "hello-app",
+        objectName: "hello-app",
         service: "hello-app",
       },
     ]);
@@ -105,7 +105,7 @@ describe("routesFromIngresses", () => {
       ],
       defaults,
     );
-    expect(routes.map((r) => r.pathPrefix)).toEqual(["/"]);
+    expect(routes.map((r) => r.path)).toEqual(["/"]);
   });
 
   it("denies every route of a host where any Ingress turns its locations into regular expressions", () => {

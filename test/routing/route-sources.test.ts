@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { type RouteSource, routeResolver } from "../../src/routing/route-sources.js";
 import { buildRouteTable, matchRoute, type Route, servesHost } from "../../src/routing/routes.js";
 
-const route = (source: string, host: string, pathPrefix: string): Route => ({
+const route = (source: string, host: string, path: string): Route => ({
   source,
   host,
-  pathPrefix,
+  path,
   pathType: "Prefix",
   authenticators: ["bearer"],
   realm: "r",

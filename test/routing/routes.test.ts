@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { buildRouteTable, matchRoute, pathHasPrefix, type Route } from "../../src/routing/routes.js";
 
-const route = (host: string, pathPrefix: string, pathType: "Exact" | "Prefix" = "Prefix"): Route => ({
-  source: `${host}${pathPrefix}${pathType === "Exact" ? "=" : ""}`,
+const route = (host: string, path: string, pathType: "Exact" | "Prefix" = "Prefix"): Route => ({
+  source: `${host}${path}${pathType === "Exact" ? "=" : ""}`,
   host,
-  pathPrefix,
+  path,
   pathType,
   authenticators: ["basic"],
   realm: "r",
@@ -68,8 +68,8 @@ describe("pathHasPrefix", () => {
 });
 
 describe("buildRouteTable: locations as nginx would hold them", () => {
-  const typed = (source: string, pathPrefix: string, pathType: Route["pathType"]): Route => ({
-    ...route("app.example.com", pathPrefix),
+  const typed = (source: string, path: string, pathType: Route["pathType"]): Route => ({
+    ...route("app.example.com", path),
     source,
     pathType,
   });

@@ -4,7 +4,7 @@ import type { Route } from "../../src/routing/routes.js";
 export const bearerRoute: Route = {
   source: "r",
   host: "a.example.com",
-  pathPrefix: "/",
+  path: "/",
   pathType: "Prefix",
   authenticators: ["bearer"],
   realm: "r",

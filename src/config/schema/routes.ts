@@ -94,7 +94,7 @@ export const routeFields = (context: SchemaContext) => ({
 const route = (context: SchemaContext) =>
   mapping(routeFields(context)).transform((r) => ({
     host: r.host,
-    pathPrefix: r.path,
+    path: r.path,
     pathType: r.pathType,
     ...(r.pathParameters === "allow" ? { allowPathParameters: true } : {}),
     authenticators: r.authenticators as AuthenticatorKind[],
