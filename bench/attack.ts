@@ -93,7 +93,7 @@ const env = await startGateInCluster(
   kube,
   `metrics: {port: ${metricsPort}}\n`,
   { NODE_OPTIONS: values["node-options"] },
-  { workerConnections: 16384 },
+  { workerConnections: 16384, backlog: 4096 },
 );
 // The full configuration, picked up by the reload: quieter logs (denials and errors are still logged), the route.
 writeFileSync(join(env.dir, "users.htpasswd"), `${[victim, ...users].join("\n")}\n`);

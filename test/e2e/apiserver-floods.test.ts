@@ -43,7 +43,7 @@ beforeAll(async () => {
   plane = await startControlPlane();
   kube = connect(plane.kubeconfig);
   await createGateServiceAccount(kube);
-  env = await startGateInCluster(plane, kube, "", { LOG_LEVEL: "warn" }, { workerConnections: 8192 });
+  env = await startGateInCluster(plane, kube, "", { LOG_LEVEL: "warn" }, { workerConnections: 8192, backlog: 4096 });
   await createIngress(kube, "default", "flood-app", HOST, "flood-app");
   await createServiceAccount(kube, "default", "user");
   await createClusterRole(kube, "flood-reader", [{ nonResourceURLs: [`/${HOST}/*`], verbs: ["get"] }]);

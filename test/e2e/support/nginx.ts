@@ -30,6 +30,12 @@ export interface NginxOptions {
    * is 16,384: floods of more than ~500 concurrent clients need more than the template's.
    */
   readonly workerConnections?: number;
+  /**
+   * Listen backlog of the servers (nginx's default: 511). ingress-nginx renders `backlog=` with the pod's
+   * net.core.somaxconn on its default server; under floods, a short queue drops SYNs, and a dropped SYN costs
+   * whoever sent it a second or more.
+   */
+  readonly backlog?: number;
 }
 
 export async function startNginx(authAddress: string, appAddress: string, options: NginxOptions = {}): Promise<Nginx> {
@@ -42,7 +48,11 @@ export async function startNginx(authAddress: string, appAddress: string, option
     .replaceAll("{{A}}", String(a))
     .replaceAll("{{B}}", String(b))
     .replaceAll("{{C}}", String(c))
-    .replace(/worker_connections \d+;/, `worker_connections ${options.workerConnections ?? 1024};`);
+    .replace(/worker_connections \d+;/, `worker_connections ${options.workerConnections ?? 1024};`)
+    .replaceAll(
+      " default_server;",
+      options.backlog ? ` default_server backlog=${options.backlog};` : " default_server;",
+    );
   const conf = join(prefix, "nginx.conf");
   writeFileSync(conf, config);
   const errorLog = join(prefix, "error.log");
