@@ -135,7 +135,7 @@ function report(record: DecisionRecord, print: Print): number {
   if (route) {
     const service = route.service ? `, service ${route.service}` : "";
     print(
-      `route:          ${route.source} (host ${route.host || "*"}, path ${route.pathPrefix} ${route.pathType}${service})`,
+      `route:          ${route.source} (host ${route.host || "*"}, path ${route.path} ${route.pathType}${service})`,
     );
     if (route.misconfiguration) print(`                misconfigured: ${route.misconfiguration}`);
   }
