@@ -64,7 +64,7 @@ export class Reloader {
     if (text === undefined || text === this.text) return;
     this.text = text;
     // The text just read is what gets parsed: one read, and no second version of the file sneaking in between.
-    const loaded = parseConfig(text, dirname(resolve(this.deps.path)));
+    const loaded = parseConfig(text, dirname(resolve(this.deps.path)), this.deps.path);
     if (!loaded.ok) return this.refuse(loaded.error);
     const config = this.deps.override(loaded.value);
     if (JSON.stringify(config.listen) !== JSON.stringify(this.config.listen)) {

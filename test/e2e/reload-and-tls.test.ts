@@ -56,9 +56,11 @@ describe("As an operator editing the configuration of a running rbac-gate", () =
       async () => gate.logs().filter((l) => l.msg === "configuration change refused"),
       (lines) => lines.length >= 2,
     );
+    // In the order they are written, each with the file and line, as at start-up.
+    const file = join(dir, "config.yaml");
     expect(refused.map((l) => l.problem)).toEqual([
-      'realm has "\\n": it must be printable ASCII, 1 to 128 characters',
-      'routes[0].host has "Bad_Host": it must be a lower-case DNS name without port, or "*." and a DNS name',
+      `${file}:2: routes[0].host has "Bad_Host": it must be a lower-case DNS name without port, or "*." and a DNS name`,
+      `${file}:3: realm has "\\n": it must be printable ASCII, 1 to 128 characters`,
     ]);
     expect(await asBob()).toBe(200);
     expect(gate.process.child.exitCode).toBeNull();
