@@ -1,12 +1,14 @@
+#!/usr/bin/env node
 /**
  * Process entry point: the only place that reads process.env and argv, or exits.
  *
- *   rbac-gate [--config FILE] [--address ADDR] [--port N]
+ *   rbac-gate [--config FILE] [--address ADDR] [--port N] | --help | --version
  *   rbac-gate explain --config FILE --url URL [--method M] (--token T | --user U [--group G]...)
  *
  * Without --config (or RBAC_GATE_CONFIG) the shipped demo configuration is served: user "demo", password "demo",
  * host "localhost". Exit codes: 0 after a clean shutdown, 1 when the configuration or a source is refused at
- * start (every problem printed, one per line) or shutdown timed out, 2 for bad arguments.
+ * start (every problem printed, one per line) or shutdown timed out, 2 for bad arguments. SIGHUP reads the
+ * configuration file again (as a change of the file does); SIGTERM and SIGINT shut down gracefully.
  */
 import { createServer as createHttpServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
@@ -17,12 +19,19 @@ import { createTlsServer } from "./http/tls.js";
 import { createLogger } from "./log.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { createMetricsServer } from "./metrics/server.js";
+import { VERSION } from "./version.js";
 import { Reloader } from "./wiring/reloader.js";
 import { buildService } from "./wiring/service.js";
 import { StartupError } from "./wiring/startup-error.js";
 
 const DEMO_CONFIG = fileURLToPath(new URL("../examples/local/config.yaml", import.meta.url));
-const USAGE = "usage: rbac-gate [--config FILE] [--address ADDR] [--port N] | rbac-gate explain --help";
+const USAGE = `usage: rbac-gate [--config FILE] [--address ADDR] [--port N]
+       rbac-gate explain --help
+       rbac-gate --version
+
+Serves ingress-nginx auth-url (/auth?host=$host), Traefik ForwardAuth (/forward-auth) and Envoy ext_authz
+(/ext-authz). Without --config (or RBAC_GATE_CONFIG) it serves the demo configuration: user "demo", password
+"demo", host "localhost". --port defaults to PORT, then to the configuration's listen.port.`;
 
 function refuse(code: number, lines: readonly string[]): never {
   for (const line of lines) process.stderr.write(`rbac-gate: ${line}\n`);
@@ -30,16 +39,30 @@ function refuse(code: number, lines: readonly string[]): never {
 }
 
 async function serve(argv: string[]): Promise<void> {
-  let args: { config?: string; address?: string; port?: string };
+  let args: { config?: string; address?: string; port?: string; help?: boolean; version?: boolean };
   try {
     args = parseArgs({
       args: argv,
-      options: { config: { type: "string" }, address: { type: "string" }, port: { type: "string" } },
+      options: {
+        config: { type: "string" },
+        address: { type: "string" },
+        port: { type: "string" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+      },
       strict: true,
       allowPositionals: false,
     }).values;
   } catch (error) {
     refuse(2, [(error as Error).message, USAGE]);
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  if (args.version) {
+    process.stdout.write(`rbac-gate ${VERSION}\n`);
+    process.exit(0);
   }
   const configPath = args.config ?? process.env.RBAC_GATE_CONFIG ?? DEMO_CONFIG;
   const loaded = await loadConfigFile(configPath);
@@ -80,7 +103,10 @@ async function serve(argv: string[]): Promise<void> {
   server.on("listening", () => {
     const address = server.address();
     const bound = typeof address === "object" && address ? `${address.address}:${address.port}` : String(address);
-    logger.info({ address: bound, tls: tls !== undefined, config: configPath }, "rbac-gate listening");
+    logger.info(
+      { address: bound, tls: tls !== undefined, config: configPath, version: VERSION },
+      "rbac-gate listening",
+    );
   });
   const fail = (what: string) => (error: Error) => {
     logger.error({ err: error.message }, what);
@@ -121,6 +147,11 @@ async function serve(argv: string[]): Promise<void> {
     });
     server.closeIdleConnections();
   };
+  // SIGHUP, the daemon convention: read the configuration file again now (a refused file keeps the running state).
+  process.on("SIGHUP", () => {
+    logger.info({ signal: "SIGHUP", config: configPath }, "reading the configuration again");
+    void reloader.reload();
+  });
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
 }

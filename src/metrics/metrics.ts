@@ -6,6 +6,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import type { HashOutcome } from "../authn/htpasswd/hash-pool.js";
 import type { LoadSource } from "../cache/bounded-cache.js";
 import type { Decision } from "../decision/decision.js";
+import { VERSION } from "../version.js";
 
 export type CacheName = "password" | "tokenreview" | "subjectaccessreview";
 export type ApiCall = "tokenreview" | "subjectaccessreview";
@@ -33,6 +34,12 @@ const RESULT: Record<Decision["kind"], string> = {
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "rbac_gate_" });
+  new Gauge({
+    name: "rbac_gate_build_info",
+    help: "1, labelled with the version of rbac-gate and of Node.js it runs on.",
+    labelNames: ["version", "node"],
+    registers: [registry],
+  }).set({ version: VERSION, node: process.versions.node }, 1);
   const decisions = new Counter({
     name: "rbac_gate_decisions_total",
     help: "Decisions by dialect endpoint, result (allow, unauthenticated, deny, error) and reason code.",

@@ -35,6 +35,7 @@ interface ExplainArgs {
   token?: string;
   user?: string;
   group?: string[];
+  help?: boolean;
 }
 
 export async function explain(
@@ -54,6 +55,7 @@ export async function explain(
         token: { type: "string" },
         user: { type: "string" },
         group: { type: "string", multiple: true },
+        help: { type: "boolean", short: "h" },
       },
       strict: true,
     }).values;
@@ -61,6 +63,10 @@ export async function explain(
     print((error as Error).message);
     print(EXPLAIN_USAGE);
     return 2;
+  }
+  if (args.help) {
+    print(EXPLAIN_USAGE);
+    return 0;
   }
   const configPath = args.config ?? env.RBAC_GATE_CONFIG;
   const dialect = DIALECTS.find((d) => d.name === args.proxy);

@@ -1,5 +1,7 @@
 /** rbac-gate as a process: what a platform admin sees when starting it. */
-import { mkdtempSync, writeFileSync } from "node:fs";
+
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -59,6 +61,67 @@ describe("As a platform admin starting rbac-gate", () => {
     expect(proc.output()).toContain(
       `rbac-gate: htpasswd file "team" (${join(dir, "missing.htpasswd")}) cannot be read: ENOENT`,
     );
+  });
+});
+
+describe("As a platform admin trying the command line", () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8" });
+  const version = (
+    JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+  ).version;
+
+  it("--help and -h print the usage and exit 0; explain --help prints explain's", () => {
+    for (const flag of ["--help", "-h"]) {
+      const r = run(flag);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^usage: rbac-gate \[--config FILE\]/);
+    }
+    const explain = run("explain", "--help");
+    expect(explain.status).toBe(0);
+    expect(explain.stdout).toMatch(/^usage: rbac-gate explain --config FILE --url URL/);
+  });
+
+  it("--version prints the package's version and exits 0; the version is in the start line and in build_info", async () => {
+    const r = run("--version");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`rbac-gate ${version}\n`);
+    const dir = mkdtempSync(join(tmpdir(), "rbac-gate-version-"));
+    const metricsPort = await freePort();
+    writeFileSync(
+      join(dir, "config.yaml"),
+      `metrics: {port: ${metricsPort}}\nhtpasswd: {files: [{name: u, path: ${join(process.cwd(), "examples/local/htpasswd")}}]}\nroutes: [{host: localhost, htpasswd: u, allow: {authenticated: true}}]\n`,
+    );
+    const gate = await startRbacGate(["--config", join(dir, "config.yaml")]);
+    expect((await gate.waitForLog((l) => l.msg === "rbac-gate listening")).version).toBe(version);
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toContain(`rbac_gate_build_info{version="${version}",node="${process.versions.node}"} 1`);
+    await gate.process.stop();
+  });
+
+  it("SIGHUP reads the configuration again instead of killing the process", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rbac-gate-sighup-"));
+    const users = join(process.cwd(), "examples/local/htpasswd");
+    const config = (host: string) =>
+      `htpasswd: {files: [{name: u, path: ${users}}]}\nroutes: [{host: ${host}, htpasswd: u, allow: {authenticated: true}}]\n`;
+    writeFileSync(join(dir, "config.yaml"), config("old.example.com"));
+    const gate = await startRbacGate(["--config", join(dir, "config.yaml")]);
+    const ask = (host: string) =>
+      send(gate.port, `/auth?host=${host}`, {
+        headers: {
+          "X-Original-URL": `http://${host}/`,
+          "X-Original-Method": "GET",
+          Authorization: basic("demo", "demo"),
+        },
+      }).then((reply) => reply.status);
+    expect(await ask("old.example.com")).toBe(200);
+    writeFileSync(join(dir, "config.yaml"), config("new.example.com"));
+    gate.process.child.kill("SIGHUP");
+    await gate.waitForLog((l) => l.msg === "reading the configuration again");
+    const end = Date.now() + 5000;
+    while ((await ask("new.example.com")) !== 200 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(await ask("new.example.com")).toBe(200);
+    expect(gate.process.child.exitCode).toBeNull();
+    await gate.process.stop();
   });
 });
 
