@@ -2,8 +2,8 @@
  * Runs the project's Dockerfile without a Docker engine: a small interpreter for the instructions it uses (ARG,
  * FROM … AS, WORKDIR, COPY [--from], RUN, ENV, LABEL, USER, EXPOSE, ENTRYPOINT, CMD). Each stage gets its own
  * folder as its root; COPY takes the build context through .dockerignore; RUN runs with the stage root's WORKDIR
- * as its working folder. Base-image contents are not reproduced: RUN uses this machine's npm and the Node.js the
- * tests run on, which is the base image's major.
+ * as its working folder, with an npm cache of the stage's own. Base-image contents are not reproduced: RUN uses this
+ * machine's npm and the Node.js the tests run on, which is the base image's major.
  */
 import { execSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -137,7 +137,13 @@ export function build(dockerfile: string, context: string, workspace: string): S
         break;
       }
       case "RUN":
-        execSync(rest, { cwd: here("."), stdio: "pipe", env: { ...process.env, ...stage!.env } });
+        // The stage's own npm cache, as an image build has: the Dockerfile's "npm cache clean --force" must never
+        // reach this machine's cache (another npm may be using it).
+        execSync(rest, {
+          cwd: here("."),
+          stdio: "pipe",
+          env: { ...process.env, npm_config_cache: join(stage!.root, ".npm-cache"), ...stage!.env },
+        });
         break;
       case "ENV": {
         const [k, v] = rest.split("=");
