@@ -62,7 +62,7 @@ const rssMb = () => {
 /** V8's heap (committed and used) and external memory, from rbac-gate's own metrics: what RSS is made of. */
 async function heapMb(): Promise<{ total: number; used: number; external: number }> {
   const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
-  const read = (name: string) => Number(new RegExp(`^rbac_gate_${name} (\\S+)$`, "m").exec(text)?.[1]) / 1048576;
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]) / 1048576;
   return {
     total: read("nodejs_heap_size_total_bytes"),
     used: read("nodejs_heap_size_used_bytes"),

@@ -33,7 +33,9 @@ const RESULT: Record<Decision["kind"], string> = {
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "rbac_gate_" });
+  // Process and runtime metrics keep prom-client's standard names (process_*, nodejs_*), which the usual Node.js
+  // and process dashboards query; rbac-gate's own metrics carry the rbac_gate_ prefix.
+  collectDefaultMetrics({ register: registry });
   new Gauge({
     name: "rbac_gate_build_info",
     help: "1, labelled with the version of rbac-gate and of Node.js it runs on.",

@@ -64,6 +64,16 @@ describe("Prometheus metrics", () => {
     }
   });
 
+  it("keep the standard process and Node.js names the usual dashboards query, and name no gauge *_total", async () => {
+    const text = (await scrape()).text;
+    expect(text).toMatch(/^process_resident_memory_bytes \d/m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+    expect(text).not.toMatch(/^rbac_gate_(process|nodejs)_/m);
+    const gauges = [...text.matchAll(/^# TYPE (\S+) gauge$/gm)].map((m) => m[1]);
+    expect(gauges.filter((name) => name?.startsWith("rbac_gate_") && name.endsWith("_total"))).toEqual([]);
+    expect(text).toMatch(/^rbac_gate_build_info\{version="[^"]+",node="[^"]+"\} 1$/m);
+  });
+
   it("answer only GET /metrics", async () => {
     expect((await request(createMetricsServer(service.metrics)).get("/other")).status).toBe(404);
   });
