@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Config } from "./config/config.js";
 import { loadConfigFile } from "./config/load.js";
-import { createTlsServer } from "./http/tls.js";
+import { createTlsServer, TlsFilesError } from "./http/tls.js";
 import { createLogger } from "./log.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { createMetricsServer } from "./metrics/server.js";
@@ -93,7 +93,13 @@ async function serve(argv: string[]): Promise<void> {
 
   const reloader = new Reloader({ path: configPath, logger, metrics, override, build }, service, config);
   await reloader.start();
-  const tls = config.listen.tls ? createTlsServer(config.listen.tls, reloader.handle, logger) : undefined;
+  let tls: ReturnType<typeof createTlsServer> | undefined;
+  try {
+    tls = config.listen.tls ? createTlsServer(config.listen.tls, reloader.handle, logger) : undefined;
+  } catch (error) {
+    if (error instanceof TlsFilesError) refuse(1, [error.message]);
+    throw error;
+  }
   const server: Server = tls?.server ?? createHttpServer(reloader.handle);
   server.keepAliveTimeout = 65_000;
   // ingress-nginx opens a new connection per auth subrequest: a burst of requests is a burst of connects. Node's

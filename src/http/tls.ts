@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import type { RequestListener } from "node:http";
 import { createServer, type Server } from "node:https";
 import { createSecureContext } from "node:tls";
+import { describeReadError } from "../config/load.js";
 import type { Logger } from "../log.js";
 import { type FileWatch, watchFile } from "../sources/file-watch.js";
 
@@ -22,6 +23,11 @@ export function createTlsServer(
   pollIntervalMs?: number,
 ): { server: Server; watches: FileWatch[] } {
   let current = read(files);
+  try {
+    createSecureContext(current);
+  } catch (error) {
+    throw new TlsFilesError(`listen.tls: the certificate and key do not load: ${(error as Error).message}`);
+  }
   const server = createServer({ cert: current.cert, key: current.key }, handler);
   const reload = () => {
     let next: { cert: Buffer; key: Buffer };
@@ -41,6 +47,16 @@ export function createTlsServer(
   return { server, watches };
 }
 
+/** Thrown at start when the certificate or key cannot be read or do not load: the operator's line says which. */
+export class TlsFilesError extends Error {}
+
 function read(files: TlsFiles): { cert: Buffer; key: Buffer } {
-  return { cert: readFileSync(files.certFile), key: readFileSync(files.keyFile) };
+  const load = (what: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new TlsFilesError(`listen.tls.${what} ${path} cannot be read: ${describeReadError(error)}`);
+    }
+  };
+  return { cert: load("certFile", files.certFile), key: load("keyFile", files.keyFile) };
 }

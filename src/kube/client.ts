@@ -3,6 +3,7 @@
  * and the KubeConfig for watches. Every call either returns the apiserver's answer or throws; callers fail
  * closed.
  */
+import { existsSync } from "node:fs";
 import { KubeConfig, type V1SubjectAccessReviewStatus, type V1TokenReviewStatus } from "@kubernetes/client-node";
 import type { TokenReviewer } from "../authn/token-review.js";
 import type { AccessReviewer } from "../authz/subject-access-review.js";
@@ -47,7 +48,18 @@ export interface KubeClient extends ReviewClient {
 export function loadKubeConfig(path?: string): KubeConfig {
   const config = new KubeConfig();
   if (path !== undefined) config.loadFromFile(path);
-  else config.loadFromDefault();
+  else {
+    // client-node falls back to http://localhost:8080 when it finds nothing; say what was looked for instead.
+    const inCluster = process.env.KUBERNETES_SERVICE_HOST !== undefined;
+    const home = process.env.KUBECONFIG ?? (process.env.HOME ? `${process.env.HOME}/.kube/config` : undefined);
+    const found = process.env.KUBECONFIG !== undefined || (home !== undefined && existsSync(home));
+    if (!inCluster && !found) {
+      throw new Error(
+        "no Kubernetes client configuration: set kubernetes.kubeconfig, run in a pod (KUBERNETES_SERVICE_HOST), or provide $KUBECONFIG or ~/.kube/config",
+      );
+    }
+    config.loadFromDefault();
+  }
   if (!config.getCurrentCluster()) throw new Error("no cluster in the Kubernetes client configuration");
   return config;
 }

@@ -6,11 +6,13 @@
  * A reload that fails (file missing or unreadable) keeps the last good users and logs why; a file that loads
  * gives exactly its users, with each refused entry logged by line and user name, never by hash.
  */
+
 import { readFile } from "node:fs/promises";
 import { parseHtpasswd } from "../authn/htpasswd/parse.js";
 import type { HashLimits } from "../authn/htpasswd/schemes.js";
 import type { HtpasswdStore, HtpasswdUsers } from "../authn/htpasswd/store.js";
 import type { HtpasswdFileSource } from "../config/config.js";
+import { describeReadError } from "../config/load.js";
 import type { Logger } from "../log.js";
 import { type FileWatch, watchFile } from "./file-watch.js";
 
@@ -85,9 +87,9 @@ export class HtpasswdFiles implements HtpasswdStore {
     try {
       text = await readFile(spec.path, "utf8");
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      if (source.users) log.error({ code }, "htpasswd reload failed; keeping the last good users");
-      return code;
+      const reason = describeReadError(error);
+      if (source.users) log.error({ reason }, "htpasswd reload failed; keeping the last good users");
+      return reason;
     }
     if (text === source.text) return undefined;
     const parsed = parseHtpasswd(text, this.options);

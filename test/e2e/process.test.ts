@@ -59,7 +59,34 @@ describe("As a platform admin starting rbac-gate", () => {
     const proc = start(process.execPath, [MAIN, "--config", join(dir, "config.yaml")]);
     expect(await proc.exited).toBe(1);
     expect(proc.output()).toContain(
-      `rbac-gate: htpasswd file "team" (${join(dir, "missing.htpasswd")}) cannot be read: ENOENT`,
+      `rbac-gate: htpasswd file "team" (${join(dir, "missing.htpasswd")}) cannot be read: no such file`,
+    );
+  });
+
+  it("with a TLS certificate it cannot read, it says which in one line and exits 1 (no stack trace)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rbac-gate-bad-tls-"));
+    writeFileSync(
+      join(dir, "config.yaml"),
+      `listen: {tls: {certFile: missing.crt, keyFile: missing.key}}\nhtpasswd: {files: [{name: u, path: ${join(process.cwd(), "examples/local/htpasswd")}}]}\nroutes: [{host: a.example.com, htpasswd: u, allow: {authenticated: true}}]\n`,
+    );
+    const proc = start(process.execPath, [MAIN, "--config", join(dir, "config.yaml")]);
+    expect(await proc.exited).toBe(1);
+    expect(proc.output().split("\n")).toContain(
+      `rbac-gate: listen.tls.certFile ${join(dir, "missing.crt")} cannot be read: no such file`,
+    );
+    expect(proc.output()).not.toMatch(/^\s+at /m);
+  });
+
+  it("in cluster mode with no Kubernetes client configuration anywhere, it says what it looked for and exits 1", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rbac-gate-no-kubeconfig-"));
+    writeFileSync(join(dir, "config.yaml"), "kubernetes: {}\n");
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir };
+    delete env.KUBECONFIG;
+    delete env.KUBERNETES_SERVICE_HOST;
+    const proc = start(process.execPath, [MAIN, "--config", join(dir, "config.yaml")], env);
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toContain(
+      "rbac-gate: Kubernetes client configuration cannot be loaded: no Kubernetes client configuration: set kubernetes.kubeconfig, run in a pod (KUBERNETES_SERVICE_HOST), or provide $KUBECONFIG or ~/.kube/config",
     );
   });
 });

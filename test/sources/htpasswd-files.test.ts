@@ -34,7 +34,7 @@ async function open(path: string, pollIntervalMs = 100) {
 describe("htpasswd files", () => {
   it("refuses at start a file that cannot be read", async () => {
     const { problems } = await open("/nonexistent/users.htpasswd");
-    expect(problems).toEqual(['htpasswd file "team" (/nonexistent/users.htpasswd) cannot be read: ENOENT']);
+    expect(problems).toEqual(['htpasswd file "team" (/nonexistent/users.htpasswd) cannot be read: no such file']);
   });
 
   it("picks up a rewritten file", async () => {
