@@ -129,6 +129,13 @@ const RULES: Record<string, Schema> = {
   nodeSelector: { ...FREE_FORM, additionalProperties: { type: "string" } },
   "tolerations[]": FREE_FORM,
   affinity: FREE_FORM,
+  "image.digest": { pattern: "^(sha256:[a-f0-9]{64})?$" },
+  "extraEnv[]": { type: "object", required: ["name"] },
+  "extraArgs[]": { type: "string" },
+  "extraVolumes[]": { type: "object", required: ["name"] },
+  "extraVolumeMounts[]": { type: "object", required: ["name", "mountPath"] },
+  existingConfigMap: { pattern: "^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)?$" },
+  global: FREE_FORM,
 };
 
 function describe(key: Node | unknown): string | undefined {

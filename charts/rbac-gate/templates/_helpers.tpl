@@ -63,3 +63,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- fail "networkPolicy.enabled needs controllerPodSelector or controllerNamespaceSelector, or it lets nothing reach rbac-gate" }}
 {{- end }}
 {{- end }}
+
+{{/* The container image: by digest when one is given, else by tag (default: the chart's appVersion). */}}
+{{- define "rbac-gate.image" -}}
+{{- if .Values.image.digest -}}
+{{ .Values.image.repository }}@{{ .Values.image.digest }}
+{{- else -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+{{- end }}
