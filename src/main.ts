@@ -2,7 +2,7 @@
 /**
  * Process entry point: the only place that reads process.env and argv, or exits.
  *
- *   rbac-gate [--config FILE] [--address ADDR] [--port N] | --help | --version
+ *   rbac-gate [--config FILE] [--address ADDR] [--port N] [--log-level LEVEL] | --help | --version
  *   rbac-gate explain --config FILE --url URL [--method M] (--token T | --user U [--group G]...)
  *
  * Without --config (or RBAC_GATE_CONFIG) the shipped demo configuration is served: user "demo", password "demo",
@@ -25,13 +25,15 @@ import { buildService } from "./wiring/service.js";
 import { StartupError } from "./wiring/startup-error.js";
 
 const DEMO_CONFIG = fileURLToPath(new URL("../examples/local/config.yaml", import.meta.url));
-const USAGE = `usage: rbac-gate [--config FILE] [--address ADDR] [--port N]
+const LOG_LEVELS: ReadonlyArray<Config["logLevel"]> = ["debug", "info", "warn", "error"];
+const USAGE = `usage: rbac-gate [--config FILE] [--address ADDR] [--port N] [--log-level LEVEL]
        rbac-gate explain --help
        rbac-gate --version
 
 Serves ingress-nginx auth-url (/auth?host=$host), Traefik ForwardAuth (/forward-auth) and Envoy ext_authz
 (/ext-authz). Without --config (or RBAC_GATE_CONFIG) it serves the demo configuration: user "demo", password
-"demo", host "localhost". --port defaults to PORT, then to the configuration's listen.port.`;
+"demo", host "localhost". --port defaults to PORT, then to the configuration's listen.port; --log-level (debug,
+info, warn, error) to RBAC_GATE_LOG_LEVEL, then to the configuration's logLevel.`;
 
 function refuse(code: number, lines: readonly string[]): never {
   for (const line of lines) process.stderr.write(`rbac-gate: ${line}\n`);
@@ -39,7 +41,14 @@ function refuse(code: number, lines: readonly string[]): never {
 }
 
 async function serve(argv: string[]): Promise<void> {
-  let args: { config?: string; address?: string; port?: string; help?: boolean; version?: boolean };
+  let args: {
+    config?: string;
+    address?: string;
+    port?: string;
+    "log-level"?: string;
+    help?: boolean;
+    version?: boolean;
+  };
   try {
     args = parseArgs({
       args: argv,
@@ -47,6 +56,7 @@ async function serve(argv: string[]): Promise<void> {
         config: { type: "string" },
         address: { type: "string" },
         port: { type: "string" },
+        "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
@@ -73,9 +83,14 @@ async function serve(argv: string[]): Promise<void> {
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     refuse(2, [`--port has "${portText}": it must be 0-65535`]);
   }
+  const logLevel = args["log-level"] ?? process.env.RBAC_GATE_LOG_LEVEL;
+  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel as Config["logLevel"])) {
+    refuse(2, [`--log-level has "${logLevel}": it must be one of ${LOG_LEVELS.join(", ")}`]);
+  }
   // Command-line and environment overrides win over the file, at start and at every reload.
   const override = (c: Config): Config => ({
     ...c,
+    logLevel: (logLevel as Config["logLevel"] | undefined) ?? c.logLevel,
     listen: { ...c.listen, address: args.address ?? c.listen.address, port: port ?? c.listen.port },
   });
   const config = override(loaded.value);

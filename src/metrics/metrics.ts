@@ -24,10 +24,11 @@ export interface Metrics {
   passwordCheck(outcome: HashOutcome, seconds: number): void;
 }
 
+/** The decision's kind, the word the audit log writes too (`decision`), so a log line and a series match. */
 const RESULT: Record<Decision["kind"], string> = {
   allow: "allow",
   unauthenticated: "unauthenticated",
-  forbidden: "deny",
+  forbidden: "forbidden",
   error: "error",
 };
 
@@ -44,7 +45,7 @@ export function createMetrics(): Metrics {
   }).set({ version: VERSION, node: process.versions.node }, 1);
   const decisions = new Counter({
     name: "rbac_gate_decisions_total",
-    help: "Decisions by dialect endpoint, result (allow, unauthenticated, deny, error) and reason code.",
+    help: "Decisions by dialect endpoint, result (allow, unauthenticated, forbidden, error: the audit log's decision) and reason code.",
     labelNames: ["dialect", "result", "code"],
     registers: [registry],
   });

@@ -125,6 +125,16 @@ describe("As a platform admin trying the command line", () => {
     await gate.process.stop();
   });
 
+  it("--log-level (or RBAC_GATE_LOG_LEVEL) overrides the file's level; an unknown level is refused with exit 2", async () => {
+    const bad = run("--log-level", "chatty");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--log-level has "chatty": it must be one of debug, info, warn, error');
+    const gate = await startRbacGate([], { RBAC_GATE_LOG_LEVEL: "warn" });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(gate.logs().filter((l) => l.level === "info")).toEqual([]);
+    await gate.process.stop();
+  });
+
   it("SIGHUP reads the configuration again instead of killing the process", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rbac-gate-sighup-"));
     const users = join(process.cwd(), "examples/local/htpasswd");

@@ -38,14 +38,14 @@ describe("Prometheus metrics", () => {
   it("count decisions by dialect, result and reason code", async () => {
     const text = (await scrape()).text;
     expect(text).toContain('rbac_gate_decisions_total{dialect="ingress-nginx",result="allow",code="allowed"} 2');
-    expect(text).toContain('rbac_gate_decisions_total{dialect="ingress-nginx",result="deny",code="denied"} 1');
+    expect(text).toContain('rbac_gate_decisions_total{dialect="ingress-nginx",result="forbidden",code="denied"} 1');
     expect(text).toContain(
       'rbac_gate_decisions_total{dialect="ingress-nginx",result="unauthenticated",code="no_credentials"} 1',
     );
     expect(text).toContain(
       'rbac_gate_decisions_total{dialect="ingress-nginx",result="unauthenticated",code="bad_credentials"} 1',
     );
-    expect(text).toContain('rbac_gate_decisions_total{dialect="ingress-nginx",result="deny",code="no_route"} 1');
+    expect(text).toContain('rbac_gate_decisions_total{dialect="ingress-nginx",result="forbidden",code="no_route"} 1');
     expect(text).toMatch(/rbac_gate_decision_duration_seconds_count\{dialect="ingress-nginx",result="allow"\} 2/);
   });
 
