@@ -64,7 +64,7 @@ describe("resolveConfig", () => {
         'identityHeaders has "x-user" twice: each header carries one field',
         'identityHeaders.groups[0] has "bad header": it must be an HTTP header name',
         'htpasswd.allowWeakSchemes has "no": it must be true or false',
-        'htpasswd.cache.ttl has "5 minutes": it must be a duration such as "30s", "5m" or "250ms"',
+        'htpasswd.cache.ttl has "5 minutes": it must be a duration such as "30s", "5m", "1m30s" or "250ms"',
         "htpasswd.cache.maxEntries has 0: it must be a whole number from 1 to 10000000",
         'htpasswd.files[0].name has "Team": it must be a lower-case DNS label',
         "htpasswd.files[1].path is missing: it must be a file path",
@@ -203,9 +203,33 @@ describe("resolveConfig, kubernetes section", () => {
         'kubernetes.namespaces[0] has "Team_A": it must be a namespace name',
         'kubernetes.authorization has "everything": it must be "host-path" or "service-proxy"',
         'kubernetes.htpasswdUsernamePrefix has "": it must not be empty, or a password user could pose as a cluster identity',
-        'kubernetes.cache.maxStale has "forever": it must be a duration such as "30s", "5m" or "250ms"',
+        'kubernetes.cache.maxStale has "forever": it must be a duration such as "30s", "5m", "1m30s" or "250ms"',
         'kubernetes.cache has unknown field "denyTTL": known fields are maxEntries, tokenReviewTtl, tokenReviewFailureTtl, allowTtl, denyTtl, maxStale',
       ],
     });
+  });
+});
+
+describe("durations", () => {
+  it('accept Go\'s compound form ("1m30s", "1h2m", "2s500ms") as Kubernetes and the chart write them', () => {
+    const r = resolveConfig(
+      {
+        shutdownTimeout: "1m30s",
+        routes: [{ host: "a.example.com", htpasswd: "u", allow: { authenticated: true } }],
+        htpasswd: { files: [{ name: "u", path: "u" }], cache: { ttl: "1h2m" } },
+        regulation: { window: "2s500ms" },
+      },
+      "/",
+    );
+    expect(r.ok && [r.value.shutdownTimeoutMs, r.value.htpasswd.cache.ttlMs, r.value.regulation?.windowMs]).toEqual([
+      90_000, 3_720_000, 2_500,
+    ]);
+  });
+
+  it("refuse units out of order, bare numbers and empty strings", () => {
+    for (const bad of ["30s1m", "90", "", "1d"]) {
+      const r = resolveConfig({ shutdownTimeout: bad, kubernetes: {} }, "/");
+      expect(r.ok).toBe(false);
+    }
   });
 });

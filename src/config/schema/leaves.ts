@@ -13,7 +13,8 @@ export interface ProblemParams {
   readonly problem: string;
 }
 
-export const DURATION = /^[0-9]+(ms|s|m|h)$/;
+/** Go's and Kubernetes' duration form, units in descending order: "30s", "5m", "1m30s", "1h", "250ms". */
+export const DURATION = /^(?=\d)(\d+h)?(\d+m(?!s))?(\d+s)?(\d+ms)?$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 export function integer(min: number, max: number) {
@@ -32,13 +33,14 @@ export const flag = () => z.boolean(rule("true or false"));
 
 /** Durations are written like "30s", "5m", "250ms", "1h"; the output is milliseconds. */
 export function duration() {
-  const r = rule('a duration such as "30s", "5m" or "250ms"');
+  const r = rule('a duration such as "30s", "5m", "1m30s" or "250ms"');
   return z
     .string(r)
     .regex(DURATION, r)
     .transform((v) => {
-      const unit = (DURATION.exec(v) as RegExpExecArray)[1] as string;
-      return Number.parseInt(v, 10) * (UNIT_MS[unit] as number);
+      let ms = 0;
+      for (const [, n, unit] of v.matchAll(/(\d+)(ms|h|m|s)/g)) ms += Number(n) * (UNIT_MS[unit as string] as number);
+      return ms;
     });
 }
 
