@@ -106,6 +106,12 @@ describe("As a platform admin reading the chart", () => {
     expect(result.stderr).toContain(message);
   });
 
+  it("accepts durations in Go's compound form, as the configuration does (config.cache.denyTtl=1m30s)", () => {
+    const result = helm(["template", "rbac-gate", CHART, "--set", "config.cache.denyTtl=1m30s"]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toContain("denyTtl: 1m30s");
+  });
+
   it.each([
     [
       ["--set", "rbac.secrets.scope=cluster", "--set", "rbac.secrets.namespaces={team-a}"],

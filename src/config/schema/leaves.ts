@@ -13,8 +13,12 @@ export interface ProblemParams {
   readonly problem: string;
 }
 
-/** Go's and Kubernetes' duration form, units in descending order: "30s", "5m", "1m30s", "1h", "250ms". */
-export const DURATION = /^(?=\d)(\d+h)?(\d+m(?!s))?(\d+s)?(\d+ms)?$/;
+/**
+ * Go's and Kubernetes' duration form, units in descending order: "30s", "5m", "1m30s", "1h", "250ms". Written
+ * without lookaround, so that the chart's values schema (checked by Helm with Go's regexp) can use it as it is.
+ */
+export const DURATION =
+  /^(?:[0-9]+h(?:[0-9]+m)?(?:[0-9]+s)?(?:[0-9]+ms)?|[0-9]+m(?:[0-9]+s)?(?:[0-9]+ms)?|[0-9]+s(?:[0-9]+ms)?|[0-9]+ms)$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 export function integer(min: number, max: number) {
