@@ -34,3 +34,27 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     stream,
   );
 }
+
+/**
+ * Readable lines for local use (`--log-format text`): "12:00:01 info rbac-gate listening address=127.0.0.1:8080".
+ * Each JSON line is parsed again, so this costs more than JSON: for a terminal, not for production.
+ */
+export function textDestination(out: NodeJS.WritableStream = process.stdout): DestinationStream {
+  return {
+    write(line: string) {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        out.write(line);
+        return;
+      }
+      const { time, level, msg, service: _service, ...fields } = entry;
+      const clock = typeof time === "string" ? time.slice(11, 19) : "";
+      const rest = Object.entries(fields)
+        .map(([k, v]) => `${k}=${typeof v === "string" && !/\s/.test(v) ? v : JSON.stringify(v)}`)
+        .join(" ");
+      out.write(`${clock} ${String(level).padEnd(5)} ${String(msg ?? "")}${rest ? ` ${rest}` : ""}\n`);
+    },
+  };
+}

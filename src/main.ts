@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import type { Config } from "./config/config.js";
 import { loadConfigFile } from "./config/load.js";
 import { createTlsServer, TlsFilesError } from "./http/tls.js";
-import { createLogger } from "./log.js";
+import { createLogger, textDestination } from "./log.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { createMetricsServer } from "./metrics/server.js";
 import { VERSION } from "./version.js";
@@ -26,14 +26,17 @@ import { StartupError } from "./wiring/startup-error.js";
 
 const DEMO_CONFIG = fileURLToPath(new URL("../examples/local/config.yaml", import.meta.url));
 const LOG_LEVELS: ReadonlyArray<Config["logLevel"]> = ["debug", "info", "warn", "error"];
-const USAGE = `usage: rbac-gate [--config FILE] [--address ADDR] [--port N] [--log-level LEVEL]
+const USAGE = `usage: rbac-gate [--config FILE] [--address ADDR] [--port N] [--log-level LEVEL] [--log-format json|text]
+       rbac-gate check-config FILE
        rbac-gate explain --help
        rbac-gate --version
 
 Serves ingress-nginx auth-url (/auth?host=$host), Traefik ForwardAuth (/forward-auth) and Envoy ext_authz
 (/ext-authz). Without --config (or RBAC_GATE_CONFIG) it serves the demo configuration: user "demo", password
 "demo", host "localhost". --port defaults to PORT, then to the configuration's listen.port; --log-level (debug,
-info, warn, error) to RBAC_GATE_LOG_LEVEL, then to the configuration's logLevel.`;
+info, warn, error) to RBAC_GATE_LOG_LEVEL, then to the configuration's logLevel; --log-format to
+RBAC_GATE_LOG_FORMAT, then json (text is for a terminal). check-config validates a configuration file and exits 0
+or 1 with every problem.`;
 
 function refuse(code: number, lines: readonly string[]): never {
   for (const line of lines) process.stderr.write(`rbac-gate: ${line}\n`);
@@ -46,6 +49,7 @@ async function serve(argv: string[]): Promise<void> {
     address?: string;
     port?: string;
     "log-level"?: string;
+    "log-format"?: string;
     help?: boolean;
     version?: boolean;
   };
@@ -57,6 +61,7 @@ async function serve(argv: string[]): Promise<void> {
         address: { type: "string" },
         port: { type: "string" },
         "log-level": { type: "string" },
+        "log-format": { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
@@ -83,6 +88,10 @@ async function serve(argv: string[]): Promise<void> {
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     refuse(2, [`--port has "${portText}": it must be 0-65535`]);
   }
+  const logFormat = args["log-format"] ?? process.env.RBAC_GATE_LOG_FORMAT ?? "json";
+  if (logFormat !== "json" && logFormat !== "text") {
+    refuse(2, [`--log-format has "${logFormat}": it must be json or text`]);
+  }
   const logLevel = args["log-level"] ?? process.env.RBAC_GATE_LOG_LEVEL;
   if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel as Config["logLevel"])) {
     refuse(2, [`--log-level has "${logLevel}": it must be one of ${LOG_LEVELS.join(", ")}`]);
@@ -95,7 +104,7 @@ async function serve(argv: string[]): Promise<void> {
   });
   const config = override(loaded.value);
 
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logFormat === "text" ? textDestination() : undefined);
   const metrics = createMetrics();
   const build = (c: Config) => buildService(c, logger, { metrics });
   let service: Awaited<ReturnType<typeof build>>;
@@ -177,8 +186,24 @@ async function serve(argv: string[]): Promise<void> {
   process.once("SIGINT", () => shutdown("SIGINT"));
 }
 
+/** `rbac-gate check-config FILE`: the configuration's problems, all of them, without starting anything. */
+async function checkConfig(argv: string[]): Promise<void> {
+  const [file, ...extra] = argv;
+  if (file === "--help" || file === "-h") {
+    process.stdout.write("usage: rbac-gate check-config FILE\n");
+    process.exit(0);
+  }
+  if (file === undefined || extra.length > 0) refuse(2, ["usage: rbac-gate check-config FILE"]);
+  const loaded = await loadConfigFile(file);
+  if (!loaded.ok) refuse(1, [`configuration ${file} refused:`, ...loaded.error]);
+  process.stdout.write(`configuration ${file} is valid\n`);
+  process.exit(0);
+}
+
 const [command, ...rest] = process.argv.slice(2);
-if (command === "explain") {
+if (command === "check-config") {
+  void checkConfig(rest);
+} else if (command === "explain") {
   import("./wiring/explain.js")
     .then(({ explain }) => explain(rest, process.env))
     .then(

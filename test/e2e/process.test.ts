@@ -135,6 +135,27 @@ describe("As a platform admin trying the command line", () => {
     await gate.process.stop();
   });
 
+  it("check-config says a valid file is valid (exit 0), and lists every problem of a broken one (exit 1)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rbac-gate-check-"));
+    const good = run("check-config", join(process.cwd(), "examples/local/config.yaml"));
+    expect(good.status).toBe(0);
+    expect(good.stdout).toContain("is valid");
+    writeFileSync(join(dir, "config.yaml"), "listen: {port: 70000}\nrealm: 5\n");
+    const bad = run("check-config", join(dir, "config.yaml"));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("listen.port has 70000");
+    expect(bad.stderr).toContain("realm has 5");
+    expect(run("check-config").status).toBe(2);
+  });
+
+  it("--log-format text writes readable lines; an unknown format is refused with exit 2", async () => {
+    expect(run("--log-format", "xml").status).toBe(2);
+    const gate = await startRbacGate(["--log-format", "text"]);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(gate.process.output()).toMatch(/^\d\d:\d\d:\d\d info {2}rbac-gate listening address=127\.0\.0\.1:\d+ /m);
+    await gate.process.stop();
+  });
+
   it("SIGHUP reads the configuration again instead of killing the process", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rbac-gate-sighup-"));
     const users = join(process.cwd(), "examples/local/htpasswd");
