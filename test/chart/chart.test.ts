@@ -106,6 +106,15 @@ describe("As a platform admin reading the chart", () => {
     expect(result.stderr).toContain(message);
   });
 
+  it("serves HTTPS from a TLS Secret: the file paths in the configuration, the Secret mounted, probes in https", () => {
+    const result = helm(["template", "rbac-gate", CHART, "--set", "config.tls.secretName=gate-tls"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("tls: {certFile: /etc/rbac-gate/tls/tls.crt, keyFile: /etc/rbac-gate/tls/tls.key}");
+    expect(result.stdout).toContain("secretName: gate-tls");
+    expect(result.stdout.match(/scheme: HTTPS/g)?.length).toBe(2);
+    expect(result.stdout).toContain('const base = "https://rbac-gate.default.svc:8080"');
+  });
+
   it("accepts durations in Go's compound form, as the configuration does (config.cache.denyTtl=1m30s)", () => {
     const result = helm(["template", "rbac-gate", CHART, "--set", "config.cache.denyTtl=1m30s"]);
     expect(result.stderr).toBe("");

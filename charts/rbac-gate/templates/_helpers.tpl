@@ -72,3 +72,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end -}}
 {{- end }}
+
+{{/* How the auth endpoints are served: https with config.tls.secretName, else http. */}}
+{{- define "rbac-gate.scheme" -}}
+{{- if .Values.config.tls.secretName }}https{{ else }}http{{ end -}}
+{{- end }}
