@@ -10,7 +10,6 @@
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +20,7 @@ import { matchRoute, type Route } from "../../src/routing/routes.js";
 import { locationId, type PathType, type RenderedIngress, renderIngressNginx } from "./support/ingress-nginx-render.js";
 import { freePort } from "./support/ports.js";
 import { start, stopAll, waitForHttp } from "./support/processes.js";
+import { exchangeRaw, type RawReply } from "./support/raw-http.js";
 
 const NGINX = process.env.NGINX_BIN ?? "/usr/sbin/nginx";
 const SEED = Number(process.env.RBAC_GATE_DIFF_SEED ?? 20261130);
@@ -112,30 +112,10 @@ function target(r: Random): string {
   return `/${parts.join("/")}${r.chance(0.3) ? "/" : ""}${r.chance(0.2) ? "?q=/admin" : ""}`;
 }
 
-interface Exchange {
-  readonly status: number;
-  readonly body: string;
-}
-
 /** One request as raw bytes (absolute-form targets and odd paths included); status and body of the answer. */
-function exchange(port: number, requestLine: string, headers: Record<string, string>): Promise<Exchange> {
-  return new Promise((resolve, reject) => {
-    const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
-    const socket = connect(port, "127.0.0.1", () =>
-      socket.write(`${requestLine}\r\n${head.join("")}Connection: close\r\n\r\n`),
-    );
-    socket.setTimeout(5000, () => socket.destroy());
-    let data = "";
-    socket.setEncoding("latin1");
-    socket.on("data", (d) => {
-      data += d;
-    });
-    socket.on("error", reject);
-    socket.on("close", () => {
-      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(data)?.[1] ?? 0);
-      resolve({ status, body: data.slice(data.indexOf("\r\n\r\n") + 4) });
-    });
-  });
+function exchange(port: number, requestLine: string, headers: Record<string, string>): Promise<RawReply> {
+  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+  return exchangeRaw(port, `${requestLine}\r\n${head.join("")}Connection: close\r\n\r\n`);
 }
 
 /** The auth requests nginx made, by X-Request-ID; any other request is the echo backend naming its location. */

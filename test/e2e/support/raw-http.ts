@@ -1,11 +1,17 @@
 import { connect } from "node:net";
 
+export interface RawReply {
+  readonly status: number;
+  /** Everything after the head, as latin1. */
+  readonly body: string;
+}
+
 /**
- * Sends bytes exactly as given over TCP and returns the status code of the reply: for requests a well-behaved
- * HTTP client refuses to produce (bare CR or LF in headers, invalid bytes). The socket is not half-closed (nginx
- * would take that for a client abort); the request should say "Connection: close".
+ * Sends bytes exactly as given over TCP and returns the status and body of the reply: for requests a well-behaved
+ * HTTP client refuses to produce (bare CR or LF in headers, invalid bytes, absolute-form targets). The socket is not
+ * half-closed (nginx would take that for a client abort); the request should say "Connection: close".
  */
-export function sendRaw(port: number, bytes: string | Buffer): Promise<number> {
+export function exchangeRaw(port: number, bytes: string | Buffer): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1", () => socket.write(bytes));
     socket.setTimeout(5000, () => socket.destroy());
@@ -17,7 +23,11 @@ export function sendRaw(port: number, bytes: string | Buffer): Promise<number> {
     socket.on("error", reject);
     socket.on("close", () => {
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(data);
-      resolve(m ? Number(m[1]) : 0);
+      resolve({ status: m ? Number(m[1]) : 0, body: data.slice(data.indexOf("\r\n\r\n") + 4) });
     });
   });
 }
+
+/** The status code of exchangeRaw's reply. */
+export const sendRaw = async (port: number, bytes: string | Buffer): Promise<number> =>
+  (await exchangeRaw(port, bytes)).status;
