@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { applyHostOwnership } from "../../src/routing/host-ownership.js";
-import type { Route } from "../../src/routing/routes.js";
+import { prefixRoute } from "../support/routes.js";
 
-const route = (namespace: string | undefined, host: string, path: string): Route => ({
-  source: `${namespace ?? "config"}:${host}${path}`,
-  host,
-  path,
-  pathType: "Prefix",
-  authenticators: ["bearer"],
-  realm: "r",
-  authorization: { kind: "authenticated" },
-  ...(namespace === undefined ? {} : { namespace }),
-});
+const route = (namespace: string | undefined, host: string, path: string) =>
+  prefixRoute(`${namespace ?? "config"}:${host}${path}`, host, path, namespace === undefined ? {} : { namespace });
 
 describe("applyHostOwnership", () => {
   const routes = [

@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { type RouteSource, routeResolver } from "../../src/routing/route-sources.js";
 import { buildRouteTable, matchRoute, type Route, servesHost } from "../../src/routing/routes.js";
+import { prefixRoute } from "../support/routes.js";
 
-const route = (source: string, host: string, path: string): Route => ({
-  source,
-  host,
-  path,
-  pathType: "Prefix",
-  authenticators: ["bearer"],
-  realm: "r",
-  authorization: { kind: "authenticated" },
-});
+const route = prefixRoute;
 
 const source = (name: string, routes: RouteSource["routes"], list: Route[]): RouteSource => {
   const table = buildRouteTable(list);

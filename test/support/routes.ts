@@ -10,3 +10,15 @@ export const bearerRoute: Route = {
   realm: "r",
   authorization: { kind: "subject-access-review", mapping: "host-path" },
 };
+
+/** A Prefix route named source, for host and path, open to any authenticated bearer (routing tests). */
+export const prefixRoute = (source: string, host: string, path: string, extra: Partial<Route> = {}): Route => ({
+  source,
+  host,
+  path,
+  pathType: "Prefix",
+  authenticators: ["bearer"],
+  realm: "r",
+  authorization: { kind: "authenticated" },
+  ...extra,
+});
