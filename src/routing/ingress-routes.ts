@@ -22,7 +22,7 @@ import { applyHostOwnership, type HostOwnership } from "./host-ownership.js";
 import { type IngressClassFilter, servedIngress } from "./ingress-class.js";
 import { byAge, type ClusterRouteList, clusterRoute, readRouteHost, readRoutePath } from "./object-route.js";
 import { type IngressDefaults, readIngressAnnotations } from "./route-annotations.js";
-import { buildRouteTable, type PathType, type Route, type RouteTable } from "./routes.js";
+import { buildRouteTable, matchKey, type PathType, type Route, type RouteTable } from "./routes.js";
 
 export interface IngressPath {
   readonly path?: string;
@@ -119,7 +119,7 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
           ...(p.service === undefined ? {} : { service: p.service }),
         };
         const route = clusterRoute(settings, place, path.ok ? strict : path.error);
-        if (canary) canaries.set(locationKey(route), source);
+        if (canary) canaries.set(matchKey(route), source);
         else routes.push(route);
       }
     }
@@ -133,7 +133,7 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
         route,
         `host "${route.host || "*"}" has regular-expression locations (use-regex or rewrite-target on ${regexSource}), which are not supported`,
       );
-    const canarySource = canaries.get(locationKey(route));
+    const canarySource = canaries.get(matchKey(route));
     if (canarySource !== undefined)
       return deny(route, `the canary ${canarySource} may serve this location from its own backend`);
     // A wildcard or regular-expression alias can take any host that has no exact server.
@@ -167,8 +167,6 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
   }
   return { routes: denied, skipped };
 }
-
-const locationKey = (route: Route) => `${route.host} ${route.pathType} ${route.path}`;
 
 /** The shape of a denied route when no other route exists to copy settings from. */
 const placeholderRoute = (defaults: IngressDefaults): Route => ({

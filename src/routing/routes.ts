@@ -127,8 +127,11 @@ const conflict = (kept: Route, other: Route): Route => ({
     `${kept.source} and ${other.source} render the same nginx location`,
 });
 
-/** Paths that are the same path of the same type: the older route keeps it, the newer is not rendered at all. */
-const sameMatchKey = (route: Route) =>
+/**
+ * Routes with the same key are the same path of the same type on the same host: the older route keeps it, the newer
+ * is not rendered at all.
+ */
+export const matchKey = (route: Route): string =>
   `${route.host} ${route.pathType} ${
     route.pathType === "PathPrefix" && route.path.length > 1 ? route.path.replace(/\/$/, "") : route.path
   }`;
@@ -149,7 +152,7 @@ export function buildRouteTable(routes: readonly Route[], wildcardLabels: Wildca
   };
   const seen = new Set<string>();
   const kept = routes.filter((route) => {
-    const key = sameMatchKey(route);
+    const key = matchKey(route);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -177,12 +180,6 @@ export function buildRouteTable(routes: readonly Route[], wildcardLabels: Wildca
     else exact.set(host, server);
   }
   return { wildcardLabels, exact, wildcard, catchAll };
-}
-
-/** Whether a normalized path lies under a prefix by whole path elements ("/api" covers "/api/x", not "/apix"). */
-export function pathHasPrefix(path: string, prefix: string): boolean {
-  if (prefix === "/") return true;
-  return path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 0x2f);
 }
 
 function serverFor(table: RouteTable, host: string): Server {

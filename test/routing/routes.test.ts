@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildRouteTable, matchRoute, pathHasPrefix, type Route } from "../../src/routing/routes.js";
+import { buildRouteTable, matchRoute, type Route } from "../../src/routing/routes.js";
+import { pathHasPrefix } from "../support/routes.js";
 
 const route = (host: string, path: string, pathType: "Exact" | "Prefix" = "Prefix"): Route => ({
   source: `${host}${path}${pathType === "Exact" ? "=" : ""}`,

@@ -22,3 +22,12 @@ export const prefixRoute = (source: string, host: string, path: string, extra: P
   authorization: { kind: "authenticated" },
   ...extra,
 });
+
+/**
+ * Whether a normalized path lies under a prefix by whole path elements ("/api" covers "/api/x", not "/apix"): the
+ * Kubernetes meaning of a Prefix path, the tests' oracle for what a Prefix route must cover.
+ */
+export function pathHasPrefix(path: string, prefix: string): boolean {
+  if (prefix === "/") return true;
+  return path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 0x2f);
+}
