@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authRequest, DIALECTS, type DialectName } from "../support/dialects.js";
 import { type ControlPlane, startControlPlane } from "./support/control-plane.js";
-import { acceptHTTPRoute, createGateway, createHTTPRoute, installCrds, readCrds } from "./support/crds.js";
+import { acceptHTTPRoute, createGateway, createHTTPRoute, installGatewayApiCrds } from "./support/crds.js";
 import { type DecisionCase, decisionTable, SPOOFED_HEADERS, type Who } from "./support/decision-table.js";
 import { createGateServiceAccount, type GateInCluster, startGateInCluster } from "./support/gate-in-cluster.js";
 import { basic, type Reply, send } from "./support/http-client.js";
@@ -69,12 +69,7 @@ function expectAnswer(reply: Reply, c: DecisionCase) {
 beforeAll(async () => {
   plane = await startControlPlane();
   kube = connect(plane.kubeconfig);
-  await installCrds(
-    kube,
-    readCrds(
-      (name) => name === "httproutes.gateway.networking.k8s.io" || name === "gateways.gateway.networking.k8s.io",
-    ),
-  );
+  await installGatewayApiCrds(kube);
   await createGateServiceAccount(kube);
   // Every case sends its failures from one address and alice's wrong password many times: regulation is widened so
   // that it does not turn later cases into lockouts (it has its own tests).

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ControlPlane, startControlPlane } from "./support/control-plane.js";
-import { acceptHTTPRoute, createGateway, createHTTPRoute, installCrds, readCrds } from "./support/crds.js";
+import { acceptHTTPRoute, createGateway, createHTTPRoute, installGatewayApiCrds } from "./support/crds.js";
 import { createGateServiceAccount, type GateInCluster, startGateInCluster } from "./support/gate-in-cluster.js";
 import { type Reply, send } from "./support/http-client.js";
 import { type RenderedIngress, renderIngressNginx } from "./support/ingress-nginx-render.js";
@@ -126,12 +126,7 @@ async function createIngressObject(i: RenderedIngress): Promise<void> {
 beforeAll(async () => {
   plane = await startControlPlane();
   kube = connect(plane.kubeconfig);
-  await installCrds(
-    kube,
-    readCrds(
-      (name) => name === "httproutes.gateway.networking.k8s.io" || name === "gateways.gateway.networking.k8s.io",
-    ),
-  );
+  await installGatewayApiCrds(kube);
   await createGateServiceAccount(kube);
   for (const ns of ["victim", "tenant", "shop", "infra"]) await createNamespaceNamed(kube, ns);
   env = await startGateInCluster(

@@ -93,6 +93,16 @@ export async function createHTTPRoute(
   });
 }
 
+/** Installs the Gateway API's HTTPRoute and Gateway CRDs (from the sigs.k8s.io/gateway-api module). */
+export async function installGatewayApiCrds(kube: Kube): Promise<void> {
+  await installCrds(
+    kube,
+    readCrds(
+      (name) => name === "httproutes.gateway.networking.k8s.io" || name === "gateways.gateway.networking.k8s.io",
+    ),
+  );
+}
+
 /** A Gateway (gateway.networking.k8s.io/v1) with the given listeners, as a platform admin writes it. */
 export async function createGateway(
   kube: Kube,
