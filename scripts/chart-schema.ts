@@ -39,6 +39,7 @@ const FROM_OPTIONS: Record<string, string> = {
   "config.identityHeaders.groups[]": "identityHeaders.groups[]",
   "config.audiences[]": "kubernetes.audiences[]",
   "config.auditAllowSampleRate": "audit.allowSampleRate",
+  "health.staleAfter": "health.staleAfter",
   ...prefixed("config.htpasswdLimits", "htpasswd.limits", [
     "maxBcryptCost",
     "maxShaCryptRounds",

@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Config } from "./config/config.js";
 import { loadConfigFile } from "./config/load.js";
+import { type HealthListener, startHealthListener } from "./health/health-listener.js";
 import { createTlsServer, TlsFilesError } from "./http/tls.js";
 import { createLogger, textDestination } from "./log.js";
 import { createMetrics } from "./metrics/metrics.js";
@@ -124,6 +125,18 @@ async function serve(argv: string[]): Promise<void> {
     if (error instanceof TlsFilesError) refuse(1, [error.message]);
     throw error;
   }
+  // Probes first: once /auth listens, they answer.
+  let health: HealthListener | undefined;
+  if (config.health) {
+    const { address, port: healthPort, staleAfterMs } = config.health;
+    health = await startHealthListener({
+      address,
+      port: healthPort,
+      staleAfterMs,
+      ready: () => reloader.current.ready(),
+    }).catch((error: Error) => refuse(1, [`cannot serve health probes on ${address}:${healthPort}: ${error.message}`]));
+    logger.info({ address: `${address}:${health.port}`, staleAfterMs }, "health probes listening");
+  }
   const server: Server = tls?.server ?? createHttpServer(reloader.handle);
   server.keepAliveTimeout = 65_000;
   // ingress-nginx opens a new connection per auth subrequest: a burst of requests is a burst of connects. Node's
@@ -161,6 +174,7 @@ async function serve(argv: string[]): Promise<void> {
     reloader.stop();
     for (const w of tls?.watches ?? []) w.close();
     reloader.current.drain();
+    health?.drain();
     metricsServer?.close();
     const deadline = setTimeout(() => {
       logger.error({ timeoutMs: config.shutdownTimeoutMs }, "requests still running at the shutdown timeout");
@@ -169,7 +183,7 @@ async function serve(argv: string[]): Promise<void> {
     }, config.shutdownTimeoutMs);
     deadline.unref();
     server.close(() => {
-      void reloader.current.close().finally(() => {
+      void Promise.all([reloader.current.close(), health?.close()]).finally(() => {
         logger.info("shut down");
         logger.flush();
         process.exit(0);

@@ -7,6 +7,8 @@
  * fixed bcrypt hash of the usual cost, through the same regulation and pool, so timing does not tell which names
  * exist. The check (cache, regulation, hash pool) is a CredentialCheck chain built by the composition root.
  */
+
+import { clientKey } from "../request/client-address.js";
 import { type Authenticator, NO_OPINION } from "./authenticator.js";
 import type { CredentialCheck } from "./htpasswd/check.js";
 import type { HtpasswdEntry } from "./htpasswd/parse.js";
@@ -43,7 +45,7 @@ export function createBasicAuthenticator(deps: BasicAuthenticatorDeps): Authenti
         source: route.htpasswd,
         username,
         known: found !== undefined,
-        ...(request.clientAddress === undefined ? {} : { address: request.clientAddress }),
+        ...(request.clientAddress === undefined ? {} : { address: clientKey(request.clientAddress) }),
       };
       const result = await deps.check(password, entry, attempt);
       if (result.kind === "locked") {

@@ -14,6 +14,7 @@
  */
 import type { BoundedCache, Lifetime, LoadSource } from "../cache/bounded-cache.js";
 import type { SecretKeyer } from "../cache/secret-key.js";
+import { clientKey } from "../request/client-address.js";
 import type { UserInfo } from "../vocabulary/types.js";
 import { type Authenticator, NO_OPINION } from "./authenticator.js";
 
@@ -60,7 +61,7 @@ export function createTokenReviewAuthenticator(deps: TokenReviewAuthenticatorDep
       let cache: LoadSource = "miss";
       const status = await deps.cache.load(
         deps.key("TokenReview", token, ...audiences),
-        () => deps.review({ token, audiences }, request.clientAddress),
+        () => deps.review({ token, audiences }, request.clientAddress && clientKey(request.clientAddress)),
         ttlFor,
         (source) => {
           cache = source;

@@ -36,6 +36,11 @@ export interface Config {
   };
   /** Where Prometheus metrics are served (GET /metrics); undefined: not served. */
   readonly metrics?: { readonly address: string; readonly port: number };
+  /**
+   * Where a thread of its own answers GET /healthz and /readyz from the main event loop's heartbeat; undefined: not
+   * served (the same paths on listen.port are answered by the main loop).
+   */
+  readonly health?: { readonly address: string; readonly port: number; readonly staleAfterMs: number };
   readonly logLevel: "debug" | "info" | "warn" | "error";
   readonly audit: { readonly allowSampleRate: number };
   /** How long in-flight requests may take to finish after SIGTERM before the process exits anyway. */

@@ -8,6 +8,11 @@ export const DEFAULTS = {
   /** Loopback: nothing outside the host reaches /auth unless the operator says so. */
   listen: { address: "127.0.0.1", port: 8080 },
   metrics: { address: "127.0.0.1" },
+  /**
+   * The probes' listener fails when the main event loop has not beaten for this long: far above the few hundred
+   * milliseconds a flood of logins can keep it busy, well below a liveness probe's patience.
+   */
+  health: { address: "127.0.0.1", staleAfter: "5s" },
   logLevel: "info",
   realm: "rbac-gate",
   identityHeaders: {

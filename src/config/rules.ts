@@ -23,13 +23,21 @@ function valid<T>(schema: z.ZodType<T>, v: unknown): T | undefined {
   return result.success ? result.data : undefined;
 }
 
-const metricsPortDiffers: Rule = (root) => {
-  if (!isObject(root.metrics)) return [];
-  const listenPort = valid(port().prefault(DEFAULTS.listen.port), obj(root.listen).port);
-  const metricsPort = valid(port(), root.metrics.port);
-  return metricsPort !== undefined && metricsPort === listenPort
-    ? [{ path: ["metrics", "port"], message: "it must differ from listen.port" }]
-    : [];
+/** listen, metrics and health each need a port of their own. */
+const portsDiffer: Rule = (root) => {
+  const ports: Array<[string, number | undefined]> = [
+    ["listen", valid(port().prefault(DEFAULTS.listen.port), obj(root.listen).port)],
+  ];
+  for (const area of ["metrics", "health"] as const) {
+    const options = root[area];
+    if (isObject(options)) ports.push([area, valid(port(), options.port)]);
+  }
+  const findings: Finding[] = [];
+  ports.forEach(([area, p], i) => {
+    const earlier = ports.slice(0, i).find(([, q]) => p !== undefined && q === p);
+    if (earlier) findings.push({ path: [area, "port"], message: `it must differ from ${earlier[0]}.port` });
+  });
+  return findings;
 };
 
 /** A header named twice would carry the user in one place and the groups in the other, or both in one. */
@@ -135,7 +143,7 @@ const httpRoutesNeedGateways: Rule = (root) => {
 };
 
 export const CROSS_FIELD_RULES: readonly Rule[] = [
-  metricsPortDiffers,
+  portsDiffer,
   identityHeadersDistinct,
   htpasswdNamesUnique,
   routesReferToHtpasswd,

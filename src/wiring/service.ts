@@ -30,6 +30,8 @@ import { StartupError } from "./startup-error.js";
 export interface Service {
   readonly app: RequestListener;
   readonly metrics: Metrics;
+  /** Whether everything the service needs has loaded, and shutdown has not begun. */
+  readonly ready: () => boolean;
   /** Marks the service not ready (shutdown has begun); requests are still answered. */
   readonly drain: () => void;
   readonly close: () => Promise<void>;
@@ -81,6 +83,7 @@ export async function buildService(config: Config, logger: Logger, options: Serv
   );
   const store = cluster ? combineStores(files, cluster.store) : files;
   let draining = false;
+  const ready = () => !draining && (cluster?.ready() ?? true);
   const policy: Omit<GateDeps, "dialect" | "resolveRoute"> = {
     // Every authenticator there is; each route asks those of the kinds it lists.
     authenticators: [
@@ -99,11 +102,12 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     identityHeaders: config.identityHeaders,
     audit: createAuditLog(logger, config.audit),
     metrics,
-    ready: () => !draining && (cluster?.ready() ?? true),
+    ready,
   });
   return {
     app,
     metrics,
+    ready,
     drain: () => {
       draining = true;
     },

@@ -90,4 +90,32 @@ describe("Basic authenticator", () => {
     });
     expect(results.filter((r) => r.kind === "authenticated")).toHaveLength(0);
   });
+
+  it("counts every address of an IPv6 /64 as one client: rotating addresses inside it gains no attempts", async () => {
+    const regulator = new Regulator({
+      windowMs: 60_000,
+      lockoutMs: 300_000,
+      maxFailuresPerUser: 1000,
+      maxFailuresPerAddress: 10,
+      maxEntries: 1000,
+    });
+    let evaluated = 0;
+    const hash = async (password: string) => {
+      evaluated++;
+      return password === "right";
+    };
+    const basic = createBasicAuthenticator({ store, check: regulatedCheck(hash, regulator), maxPasswordBytes: 1024 });
+    for (let i = 0; i < 50; i++) {
+      const address = `2001:db8:7:7:${(i + 1).toString(16)}::1`;
+      await basic.authenticate({ kind: "basic", username: "alice", password: `guess-${i}` }, route, from(address));
+    }
+    expect(evaluated).toBe(10);
+    // Another /64 is another client.
+    const other = await basic.authenticate(
+      { kind: "basic", username: "alice", password: "right" },
+      route,
+      from("2001:db8:7:8::1"),
+    );
+    expect(other.kind).toBe("authenticated");
+  });
 });

@@ -106,12 +106,11 @@ describe("As a platform admin reading the chart", () => {
     expect(result.stderr).toContain(message);
   });
 
-  it("serves HTTPS from a TLS Secret: the file paths in the configuration, the Secret mounted, probes in https", () => {
+  it("serves HTTPS from a TLS Secret: the file paths in the configuration, the Secret mounted, helm test in https", () => {
     const result = helm(["template", "rbac-gate", CHART, "--set", "config.tls.secretName=gate-tls"]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("tls: {certFile: /etc/rbac-gate/tls/tls.crt, keyFile: /etc/rbac-gate/tls/tls.key}");
     expect(result.stdout).toContain("secretName: gate-tls");
-    expect(result.stdout.match(/scheme: HTTPS/g)?.length).toBe(2);
     expect(result.stdout).toContain('const base = "https://rbac-gate.default.svc:8080"');
   });
 
@@ -146,10 +145,20 @@ describe("As a platform admin reading the chart", () => {
       "allowPrivilegeEscalation: false",
       "- ALL",
       "type: RuntimeDefault",
-      "path: /readyz",
-      "path: /healthz",
     ]) {
       expect(out).toContain(line);
+    }
+  });
+
+  it("probes the health port, answered by its own thread in plain HTTP whatever /auth speaks", () => {
+    for (const args of [[], ["--set", "config.tls.secretName=gate-tls", "--set", "health.port=9443"]]) {
+      const out = helm(["template", "rbac-gate", CHART, ...args]).stdout;
+      const port = args.length ? 9443 : 8081;
+      expect(out).toMatch(new RegExp(`- name: health\\n\\s+containerPort: ${port}`));
+      expect(out).toMatch(/livenessProbe:\n\s+httpGet:\n\s+path: \/healthz\n\s+port: health\n/);
+      expect(out).toMatch(/readinessProbe:\n\s+httpGet:\n\s+path: \/readyz\n\s+port: health\n/);
+      expect(out).toContain(`health:\n      address: 0.0.0.0\n      port: ${port}\n      staleAfter: 5s`);
+      expect(out).not.toContain("scheme: HTTPS");
     }
   });
 

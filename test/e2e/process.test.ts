@@ -184,16 +184,20 @@ describe("As a platform admin trying the command line", () => {
 });
 
 describe("As an operator rolling out a new version", () => {
-  it("SIGTERM: requests accepted before the signal are all answered, new connections are refused, exit 0", async () => {
+  it("SIGTERM: requests accepted before the signal are all answered, new connections are refused, readiness fails at once, exit 0", async () => {
     // A cost-12 bcrypt hash (about 250 ms per check) and wrong passwords, never cached: requests stay in flight.
     // Made with: htpasswd -nbB -C 12 slow slow-pw
     const dir = mkdtempSync(join(tmpdir(), "rbac-gate-sigterm-"));
     writeFileSync(join(dir, "users"), "slow:$2y$12$vcLAEWPNrABM0JW7tO.SnOAMvcvwlGT5DlTngeZOkaA0hJUPqyNhO\n");
+    const healthPort = await freePort();
     writeFileSync(
       join(dir, "config.yaml"),
-      "regulation: {enabled: false}\nhtpasswd: {files: [{name: u, path: users}]}\nroutes: [{host: app.example.com, htpasswd: u, allow: {authenticated: true}}]\n",
+      `health: {port: ${healthPort}}\nregulation: {enabled: false}\nhtpasswd: {files: [{name: u, path: users}]}\nroutes: [{host: app.example.com, htpasswd: u, allow: {authenticated: true}}]\n`,
     );
     const gate = await startRbacGate(["--config", join(dir, "config.yaml")]);
+    // The probes' own listener (a thread of its own) answers from the start.
+    expect((await send(healthPort, "/readyz")).status).toBe(200);
+    expect((await send(healthPort, "/healthz")).status).toBe(200);
     const headers = (i: number) => ({
       "X-Original-URL": "http://app.example.com/",
       "X-Original-Method": "GET",
@@ -209,10 +213,13 @@ describe("As an operator rolling out a new version", () => {
       (r) => r.status,
       (e: NodeJS.ErrnoException) => e.code,
     );
+    // The probes' listener stays up while requests finish: alive, not ready.
+    const probes = await Promise.all([send(healthPort, "/readyz"), send(healthPort, "/healthz")]);
     const replies = await Promise.all(inFlight);
     expect(replies.map((r) => r.status)).toEqual(Array(8).fill(401));
     // The listener is closed: a new connection is refused.
     expect(late).toBe("ECONNREFUSED");
+    expect(probes.map((r) => r.status)).toEqual([503, 200]);
     expect(await gate.process.exited).toBe(0);
     expect(gate.logs().some((l) => l.msg === "shut down")).toBe(true);
   }, 30_000);

@@ -1,6 +1,9 @@
-/** `listen:` (where /auth is served) and `metrics:` (where GET /metrics is served, if anywhere). */
+/**
+ * `listen:` (where /auth is served), `metrics:` (where GET /metrics is served, if anywhere) and `health:` (where a
+ * thread of its own answers /healthz and /readyz, if anywhere).
+ */
 import { DEFAULTS } from "../defaults.js";
-import { integer, mapping, type SchemaContext, text } from "./leaves.js";
+import { duration, integer, mapping, type SchemaContext, text } from "./leaves.js";
 
 export const ADDRESS = /^[0-9a-fA-F.:]+$|^localhost$/;
 export const address = () => text("an IP address", ADDRESS);
@@ -24,3 +27,11 @@ export const metrics = () =>
     address: address().prefault(DEFAULTS.metrics.address),
     port: port(),
   });
+
+/** Must differ from listen.port and metrics.port (rules.ts). */
+export const health = () =>
+  mapping({
+    address: address().prefault(DEFAULTS.health.address),
+    port: port(),
+    staleAfter: duration().prefault(DEFAULTS.health.staleAfter),
+  }).transform(({ staleAfter, ...rest }) => ({ ...rest, staleAfterMs: staleAfter }));

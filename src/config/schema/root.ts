@@ -7,7 +7,7 @@ import { DEFAULTS } from "../defaults.js";
 import { htpasswd } from "./htpasswd.js";
 import { kubernetes } from "./kubernetes.js";
 import { choice, duration, list, mapping, rule, type SchemaContext, text } from "./leaves.js";
-import { listen, metrics } from "./listen.js";
+import { health, listen, metrics } from "./listen.js";
 import { regulation } from "./regulation.js";
 import { realm, routes } from "./routes.js";
 
@@ -43,6 +43,7 @@ export const rootFields = (context: SchemaContext) => ({
   // `kubernetes:` with nothing under it is cluster mode with every default.
   kubernetes: z.preprocess((v) => v ?? {}, kubernetes(context)).optional(),
   metrics: metrics().optional(),
+  health: health().optional(),
   regulation: regulation(),
   shutdownTimeout: duration().prefault(DEFAULTS.shutdownTimeout),
   audit: audit(),
@@ -50,19 +51,22 @@ export const rootFields = (context: SchemaContext) => ({
 
 /** Options (the YAML as written) → the resolved Config, less the rules across areas (../rules.ts). */
 export const configSchema = (context: SchemaContext) =>
-  mapping(rootFields(context)).transform(({ shutdownTimeout, routes, kubernetes, metrics, regulation, ...o }) => ({
-    listen: o.listen,
-    ...(metrics === undefined ? {} : { metrics }),
-    logLevel: o.logLevel,
-    audit: o.audit,
-    shutdownTimeoutMs: shutdownTimeout,
-    realm: o.realm,
-    identityHeaders: o.identityHeaders,
-    htpasswd: o.htpasswd,
-    routes: routes.map((r) => ({ ...r, realm: r.realm ?? o.realm })),
-    ...(regulation === undefined ? {} : { regulation }),
-    ...(kubernetes === undefined ? {} : { kubernetes }),
-  }));
+  mapping(rootFields(context)).transform(
+    ({ shutdownTimeout, routes, kubernetes, metrics, health, regulation, ...o }) => ({
+      listen: o.listen,
+      ...(metrics === undefined ? {} : { metrics }),
+      ...(health === undefined ? {} : { health }),
+      logLevel: o.logLevel,
+      audit: o.audit,
+      shutdownTimeoutMs: shutdownTimeout,
+      realm: o.realm,
+      identityHeaders: o.identityHeaders,
+      htpasswd: o.htpasswd,
+      routes: routes.map((r) => ({ ...r, realm: r.realm ?? o.realm })),
+      ...(regulation === undefined ? {} : { regulation }),
+      ...(kubernetes === undefined ? {} : { kubernetes }),
+    }),
+  );
 
 /** The configuration file as a user writes it. */
 export type Options = z.input<ReturnType<typeof configSchema>>;
