@@ -22,53 +22,19 @@ const PROMETHEUS_DURATION = { type: "string", pattern: "^[0-9]+(ms|s|m|h)$" };
 const FREE_FORM = { type: "object" };
 
 /**
- * Chart values passed 1:1 into the configuration file (templates/configmap.yaml): their rules come from the
- * option schemas themselves, so a pattern or bound is written once, in src/config/schema/.
+ * `config` is the configuration file, key for key: the rule of every value under it (its type, enum, pattern and
+ * bounds) comes from the option schema of the same path, so a rule is written once, in src/config/schema/. These
+ * chart values outside `config` feed options too.
  */
 const FROM_OPTIONS: Record<string, string> = {
   "rbac.secrets.namespaces[]": "kubernetes.namespaces[]",
-  "watchNamespaces[]": "kubernetes.namespaces[]",
-  "config.logLevel": "logLevel",
-  "config.realm": "realm",
-  "config.ingressClassName": "kubernetes.ingressClassName",
-  "config.gateways[]": "kubernetes.gateways[]",
-  "config.hostOwnership": "kubernetes.hostOwnership",
-  "config.authorization": "kubernetes.authorization",
-  "config.htpasswdUsernamePrefix": "kubernetes.htpasswdUsernamePrefix",
-  "config.identityHeaders.user[]": "identityHeaders.user[]",
-  "config.identityHeaders.groups[]": "identityHeaders.groups[]",
-  "config.audiences[]": "kubernetes.audiences[]",
-  "config.auditAllowSampleRate": "audit.allowSampleRate",
   "health.staleAfter": "health.staleAfter",
-  ...prefixed("config.htpasswdLimits", "htpasswd.limits", [
-    "maxBcryptCost",
-    "maxShaCryptRounds",
-    "maxLineBytes",
-    "maxPasswordBytes",
-  ]),
-  ...prefixed("config.hashing", "htpasswd.hashing", [
-    "workers",
-    "deadline",
-    "maxQueued",
-    "maxPendingPerSource",
-    "maxPendingPerAddress",
-    "maxPendingPerUser",
-  ]),
-  ...prefixed("config.regulation", "regulation", ["maxFailuresPerUser", "maxFailuresPerAddress", "window", "lockout"]),
-  ...prefixed("config.regulation.redis", "regulation.redis", ["keyPrefix", "timeout"]),
-  ...prefixed("config.kubernetes", "kubernetes", ["requestTimeout", "qps", "burst", "maxPendingPerClient"]),
-  ...prefixed("config.cache", "kubernetes.cache", [
-    "maxEntries",
-    "tokenReviewTtl",
-    "tokenReviewFailureTtl",
-    "allowTtl",
-    "denyTtl",
-    "maxStale",
-  ]),
 };
 
-function prefixed(chart: string, options: string, fields: readonly string[]): Record<string, string> {
-  return Object.fromEntries(fields.map((f) => [`${chart}.${f}`, `${options}.${f}`]));
+/** The option rule of a scalar or list item under `config`, or of a value in FROM_OPTIONS. */
+function ruleFromOptions(path: string): Schema | undefined {
+  const option = FROM_OPTIONS[path] ?? (path.startsWith("config.") ? path.slice("config.".length) : undefined);
+  return option === undefined ? undefined : optionRule(option);
 }
 
 /** The JSON schema of the options as a user writes them, with the kubernetes section present. */
@@ -93,6 +59,11 @@ function optionRule(path: string): Schema {
   return picked;
 }
 
+/** The rule, or the empty string (a value the chart reads as "not set"). */
+function emptyOr(rule: Schema): Schema {
+  return { ...rule, pattern: `^$|${rule.pattern as string}` };
+}
+
 /** Rules by dotted path; "[]" stands for the items of a list. */
 const RULES: Record<string, Schema> = {
   replicaCount: { minimum: 1 },
@@ -100,7 +71,22 @@ const RULES: Record<string, Schema> = {
   "imagePullSecrets[]": { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
   "serviceAccount.annotations": { ...FREE_FORM, additionalProperties: { type: "string" } },
   "rbac.secrets.scope": { enum: ["namespaces", "cluster"] },
-  ...Object.fromEntries(Object.entries(FROM_OPTIONS).map(([chart, option]) => [chart, optionRule(option)])),
+  // Empty: no Redis, each replica counts alone.
+  "config.regulation.redis.url": emptyOr(optionRule("regulation.redis.url")),
+  // Checked by rbac-gate itself at start (and by `rbac-gate check-config`), with every problem listed.
+  "config.routes[]": FREE_FORM,
+  "htpasswdFiles[]": {
+    type: "object",
+    additionalProperties: false,
+    required: ["name", "secretName"],
+    properties: {
+      name: optionRule("htpasswd.files[].name"),
+      secretName: { type: "string", pattern: "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$" },
+      key: { type: "string", pattern: "^[-._a-zA-Z0-9]{1,253}$" },
+      usernamePrefix: { type: "string" },
+      groups: { type: "array", items: { type: "string" } },
+    },
+  },
   terminationGracePeriodSeconds: { minimum: 1 },
   nodeMaxOldSpaceMB: { minimum: 64, maximum: 16384 },
   preStopSleepSeconds: { minimum: 0 },
@@ -152,7 +138,7 @@ function describe(key: Node | unknown): string | undefined {
 }
 
 function schemaOf(node: unknown, path: string): Schema {
-  const rule = RULES[path];
+  const rule = RULES[path] ?? (isMap(node) || isSeq(node) ? undefined : ruleFromOptions(path));
   if (rule && (rule.type === "object" || "oneOf" in rule)) return { ...rule };
   let schema: Schema;
   if (isMap(node)) {
@@ -167,7 +153,8 @@ function schemaOf(node: unknown, path: string): Schema {
     schema = { type: "object", additionalProperties: false, properties };
   } else if (isSeq(node)) {
     const first = node.items[0];
-    const items = RULES[`${path}[]`] ?? (first === undefined ? {} : schemaOf(first, `${path}[]`));
+    const items =
+      RULES[`${path}[]`] ?? (first === undefined ? (ruleFromOptions(`${path}[]`) ?? {}) : schemaOf(first, `${path}[]`));
     schema = { type: "array", items };
   } else if (isScalar(node)) {
     const v = node.value;

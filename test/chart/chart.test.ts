@@ -4,11 +4,12 @@
  * sufficient (the seed's walkthrough passes with the chart's own ServiceAccount and configuration) and minimal.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { parse, stringify } from "yaml";
 import { generateSchema } from "../../scripts/chart-schema.js";
 import { basic, send } from "../e2e/support/http-client.js";
 import {
@@ -29,15 +30,34 @@ import {
 import { type Nginx, startNginx } from "../e2e/support/nginx.js";
 import { freePort } from "../e2e/support/ports.js";
 import { stopAll } from "../e2e/support/processes.js";
-import { type RunningGate, startRbacGate } from "../e2e/support/rbac-gate.js";
+import { MAIN, type RunningGate, startRbacGate } from "../e2e/support/rbac-gate.js";
 import { tool } from "../e2e/support/tools.js";
 import { startUpstream, type Upstream } from "../e2e/support/upstream.js";
 import { writeSchemas } from "./openapi-schemas.js";
 
 const CHART = fileURLToPath(new URL("../../charts/rbac-gate", import.meta.url));
 const CI_VALUES = readdirSync(join(CHART, "ci")).map((f) => join(CHART, "ci", f));
+/** The configuration file the chart's ConfigMap holds, parsed. */
+function renderedConfig(args: string[]): Record<string, unknown> {
+  const out = helm(["template", "rbac-gate", CHART, ...args, "--show-only", "templates/configmap.yaml"]);
+  if (out.status !== 0) throw new Error(out.stderr);
+  const configMap = parse(out.stdout) as { data: Record<string, string> };
+  return parse(configMap.data["config.yaml"] ?? "") as Record<string, unknown>;
+}
+
+// Helm's cache, configuration and data of this run only: the user's own (~/.cache/helm, …) are never touched.
+const HELM_HOME = mkdtempSync(join(tmpdir(), "chart-helm-home-"));
+const HELM_ENV = {
+  ...process.env,
+  HELM_CACHE_HOME: join(HELM_HOME, "cache"),
+  HELM_CONFIG_HOME: join(HELM_HOME, "config"),
+  HELM_DATA_HOME: join(HELM_HOME, "data"),
+};
 const helm = (args: string[], kubeconfig?: string) =>
-  spawnSync(tool("helm"), [...args, ...(kubeconfig ? ["--kubeconfig", kubeconfig] : [])], { encoding: "utf8" });
+  spawnSync(tool("helm"), [...args, ...(kubeconfig ? ["--kubeconfig", kubeconfig] : [])], {
+    encoding: "utf8",
+    env: HELM_ENV,
+  });
 const valueSets: Array<[string, string[]]> = [
   ["default values", []],
   ...CI_VALUES.map((f): [string, string[]] => [`ci/${f.split("/").pop()}`, ["-f", f]]),
@@ -47,7 +67,6 @@ afterAll(stopAll);
 
 describe("As a platform admin reading the chart", () => {
   it("has a values.schema.json generated from values.yaml (npm run chart:schema)", async () => {
-    const { readFileSync } = await import("node:fs");
     const generated = generateSchema(readFileSync(join(CHART, "values.yaml"), "utf8"));
     expect(JSON.parse(readFileSync(join(CHART, "values.schema.json"), "utf8"))).toEqual(generated);
   });
@@ -95,11 +114,11 @@ describe("As a platform admin reading the chart", () => {
     ["service.port=0", "at '/service/port': minimum"],
     ["rbac.secrets.scope=everything", "at '/rbac/secrets/scope'"],
     ["rbac.secrets.namespaces[0]=Team_A", "at '/rbac/secrets/namespaces/0'"],
-    ["config.cache.denyTtl=30 seconds", "at '/config/cache/denyTtl'"],
+    ["config.kubernetes.cache.denyTtl=30 seconds", "at '/config/kubernetes/cache/denyTtl'"],
     ["config.logLevel=verbose", "at '/config/logLevel'"],
     ["podDisruptionBudget.enable=true", "additional properties 'enable' not allowed"],
-    ["config.hostOwnership=first", "value must be one of"],
-    ["config.ingressClassName=", "at '/config/ingressClassName': '' does not match pattern"],
+    ["config.kubernetes.hostOwnership=first", "value must be one of"],
+    ["config.kubernetes.ingressClassName=", "at '/config/kubernetes/ingressClassName': '' does not match pattern"],
   ])("refuses the mistyped value %s", (set, message) => {
     const result = helm(["template", "rbac-gate", CHART, "--set", set]);
     expect(result.status).not.toBe(0);
@@ -107,15 +126,18 @@ describe("As a platform admin reading the chart", () => {
   });
 
   it("serves HTTPS from a TLS Secret: the file paths in the configuration, the Secret mounted, helm test in https", () => {
-    const result = helm(["template", "rbac-gate", CHART, "--set", "config.tls.secretName=gate-tls"]);
+    const result = helm(["template", "rbac-gate", CHART, "--set", "tls.secretName=gate-tls"]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain("tls: {certFile: /etc/rbac-gate/tls/tls.crt, keyFile: /etc/rbac-gate/tls/tls.key}");
+    expect((renderedConfig(["--set", "tls.secretName=gate-tls"]).listen as { tls: unknown }).tls).toEqual({
+      certFile: "/etc/rbac-gate/tls/tls.crt",
+      keyFile: "/etc/rbac-gate/tls/tls.key",
+    });
     expect(result.stdout).toContain("secretName: gate-tls");
     expect(result.stdout).toContain('const base = "https://rbac-gate.default.svc:8080"');
   });
 
-  it("accepts durations in Go's compound form, as the configuration does (config.cache.denyTtl=1m30s)", () => {
-    const result = helm(["template", "rbac-gate", CHART, "--set", "config.cache.denyTtl=1m30s"]);
+  it("accepts durations in Go's compound form, as the configuration does (config.kubernetes.cache.denyTtl=1m30s)", () => {
+    const result = helm(["template", "rbac-gate", CHART, "--set", "config.kubernetes.cache.denyTtl=1m30s"]);
     expect(result.stderr).toBe("");
     expect(result.stdout).toContain("denyTtl: 1m30s");
   });
@@ -130,11 +152,42 @@ describe("As a platform admin reading the chart", () => {
       "minReplicas is greater",
     ],
     [["--set", "replicaCount=1"], "podDisruptionBudget.maxUnavailable must be below replicaCount"],
-    [["--set", "config.httpRoutes=true"], "config.gateways must name the Gateways rbac-gate fronts"],
+    [
+      ["--set", "config.kubernetes.httpRoutes=true"],
+      "config.kubernetes.gateways must name the Gateways rbac-gate fronts",
+    ],
   ])("fails on contradictory values %j", (args, message) => {
     const result = helm(["template", "rbac-gate", CHART, ...args]);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(message);
+  });
+
+  it("works as a subchart: a parent chart's global values and its values for rbac-gate pass the schema and render", () => {
+    const parent = mkdtempSync(join(tmpdir(), "chart-parent-"));
+    writeFileSync(
+      join(parent, "Chart.yaml"),
+      `apiVersion: v2\nname: platform\nversion: 1.0.0\ndependencies:\n  - name: rbac-gate\n    version: 0.1.0\n    repository: file://${CHART}\n`,
+    );
+    writeFileSync(
+      join(parent, "values.yaml"),
+      "global:\n  imageRegistry: registry.example.com\n  storageClass: fast\nrbac-gate:\n  config:\n    kubernetes:\n      ingressClassName: internal\n",
+    );
+    const build = helm(["dependency", "build", parent]);
+    expect(build.status).toBe(0);
+    const lint = helm(["lint", parent]);
+    expect([lint.status, lint.stdout]).toEqual([0, expect.stringContaining("1 chart(s) linted, 0 chart(s) failed")]);
+    const out = helm(["template", "platform", parent]);
+    expect(out.stderr).toBe("");
+    expect(out.stdout).toContain("name: platform-rbac-gate");
+    expect(out.stdout).toContain("ingressClassName: internal");
+  });
+
+  it("has an icon that exists in the repository, as Artifact Hub shows it", () => {
+    const chart = parse(readFileSync(join(CHART, "Chart.yaml"), "utf8")) as { icon: string };
+    const prefix = "https://raw.githubusercontent.com/rbac-gate/rbac-gate/main/";
+    expect(chart.icon.startsWith(prefix)).toBe(true);
+    const icon = readFileSync(join(CHART, "../..", chart.icon.slice(prefix.length)), "utf8");
+    expect(icon).toMatch(/^<svg [^>]*viewBox="0 0 128 128"/);
   });
 
   it("renders secure pod defaults: non-root, read-only root, no capabilities, RuntimeDefault seccomp", () => {
@@ -151,7 +204,7 @@ describe("As a platform admin reading the chart", () => {
   });
 
   it("probes the health port, answered by its own thread in plain HTTP whatever /auth speaks", () => {
-    for (const args of [[], ["--set", "config.tls.secretName=gate-tls", "--set", "health.port=9443"]]) {
+    for (const args of [[], ["--set", "tls.secretName=gate-tls", "--set", "health.port=9443"]]) {
       const out = helm(["template", "rbac-gate", CHART, ...args]).stdout;
       const port = args.length ? 9443 : 8081;
       expect(out).toMatch(new RegExp(`- name: health\\n\\s+containerPort: ${port}`));
@@ -160,6 +213,70 @@ describe("As a platform admin reading the chart", () => {
       expect(out).toContain(`health:\n      address: 0.0.0.0\n      port: ${port}\n      staleAfter: 5s`);
       expect(out).not.toContain("scheme: HTTPS");
     }
+  });
+
+  it("writes config into the ConfigMap key for key, under the same names as the configuration file", () => {
+    const values = parse(readFileSync(join(CHART, "values.yaml"), "utf8")) as { config: Record<string, unknown> };
+    const rendered = renderedConfig([]);
+    const leaves = (node: unknown, path: string[] = []): Array<[string[], unknown]> =>
+      node !== null && typeof node === "object" && !Array.isArray(node)
+        ? Object.entries(node).flatMap(([k, v]) => leaves(v, [...path, k]))
+        : [[path, node]];
+    const at = (node: unknown, path: string[]) =>
+      path.reduce<unknown>((n, k) => (n as Record<string, unknown> | undefined)?.[k], node);
+    // regulation.redis is left out while its URL is empty (no Redis): every other value is there, name and value.
+    const written = leaves(values.config).filter(([path]) => !path.join(".").startsWith("regulation.redis."));
+    expect(written.length).toBeGreaterThan(40);
+    for (const [path, value] of written) expect([path.join("."), at(rendered, path)]).toEqual([path.join("."), value]);
+  });
+
+  it("mounts htpasswdFiles from their Secrets, loads them as htpasswd.files, and rbac-gate accepts the result", () => {
+    const args = ["-f", join(CHART, "ci/extras-values.yaml"), "--set", "existingConfigMap="];
+    const rendered = renderedConfig(args) as { htpasswd: { files: unknown[] }; routes: unknown[] };
+    expect(rendered.htpasswd.files).toEqual([
+      { name: "ops", path: "/etc/rbac-gate/htpasswd/ops/auth", groups: ["ops"] },
+      { name: "partners", path: "/etc/rbac-gate/htpasswd/partners/htpasswd", usernamePrefix: "partner:" },
+    ]);
+    expect(rendered.routes).toEqual([{ host: "grafana.example.com", htpasswd: "ops", allow: { authenticated: true } }]);
+    const deployment = helm([
+      "template",
+      "rbac-gate",
+      CHART,
+      ...args,
+      "--show-only",
+      "templates/deployment.yaml",
+    ]).stdout;
+    expect(deployment).toMatch(
+      /- name: htpasswd-ops\n\s+mountPath: \/etc\/rbac-gate\/htpasswd\/ops\n\s+readOnly: true/,
+    );
+    expect(deployment).toMatch(
+      /- name: htpasswd-partners\n\s+secret:\n\s+secretName: partner-users\n\s+items:\n\s+- key: htpasswd\n\s+path: htpasswd/,
+    );
+    // rbac-gate's own validation of the rendered file, every default and ci values file included.
+    for (const file of [...CI_VALUES.map((f) => ["-f", f, "--set", "existingConfigMap="]), []]) {
+      const dir = mkdtempSync(join(tmpdir(), "chart-config-"));
+      writeFileSync(join(dir, "config.yaml"), stringify(renderedConfig(file)));
+      const check = spawnSync(process.execPath, [MAIN, "check-config", join(dir, "config.yaml")], { encoding: "utf8" });
+      expect([file, check.stderr, check.status]).toEqual([file, "", 0]);
+    }
+  });
+
+  it("refuses two htpasswdFiles of one name", () => {
+    const result = helm([
+      "template",
+      "rbac-gate",
+      CHART,
+      "--set",
+      "htpasswdFiles[0].name=a",
+      "--set",
+      "htpasswdFiles[0].secretName=s",
+      "--set",
+      "htpasswdFiles[1].name=a",
+      "--set",
+      "htpasswdFiles[1].secretName=t",
+    ]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('htpasswdFiles names "a" twice');
   });
 
   it("renders the ServiceMonitor against the metrics port, and the metrics port on pod and Service", () => {

@@ -59,6 +59,19 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and .Values.metrics.enabled (eq (int .Values.metrics.port) 8080) }}
 {{- fail "metrics.port must differ from 8080, the port of /auth" }}
 {{- end }}
+{{- if eq (int .Values.health.port) 8080 }}
+{{- fail "health.port must differ from 8080, the port of /auth" }}
+{{- end }}
+{{- if and .Values.metrics.enabled (eq (int .Values.health.port) (int .Values.metrics.port)) }}
+{{- fail "health.port must differ from metrics.port" }}
+{{- end }}
+{{- $names := dict }}
+{{- range .Values.htpasswdFiles }}
+{{- if hasKey $names .name }}
+{{- fail (printf "htpasswdFiles names %q twice: each file needs a name of its own" .name) }}
+{{- end }}
+{{- $_ := set $names .name true }}
+{{- end }}
 {{- if and .Values.networkPolicy.enabled (empty .Values.networkPolicy.controllerPodSelector) (empty .Values.networkPolicy.controllerNamespaceSelector) }}
 {{- fail "networkPolicy.enabled needs controllerPodSelector or controllerNamespaceSelector, or it lets nothing reach rbac-gate" }}
 {{- end }}
@@ -75,5 +88,5 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* How the auth endpoints are served: https with config.tls.secretName, else http. */}}
 {{- define "rbac-gate.scheme" -}}
-{{- if .Values.config.tls.secretName }}https{{ else }}http{{ end -}}
+{{- if .Values.tls.secretName }}https{{ else }}http{{ end -}}
 {{- end }}
