@@ -2,7 +2,9 @@
 # node 24.21.0 as the development runtime).
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
-FROM ${NODE_IMAGE} AS build
+# dist/ is plain JavaScript, the same for every platform: it is compiled on the build machine's own platform, so a
+# multi-platform build runs the development install and the compiler once and natively, never under emulation.
+FROM --platform=$BUILDPLATFORM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,6 +12,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
+# Production dependencies are installed on the target platform: bcrypt's install step picks the prebuilt binary of
+# that platform (linux x64 and arm64 ship with the package, so nothing is compiled, also under emulation).
 FROM ${NODE_IMAGE} AS production-dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./

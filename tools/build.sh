@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the test tools (kube-apiserver, etcd, helm, kubeconform) from Go modules and caches the binaries
+# Builds the test tools (kube-apiserver, etcd, helm, kubeconform, actionlint) from Go modules and caches the binaries
 # outside the repository, keyed by version, so that every clone on this machine reuses them. Also gathers the
 # CustomResourceDefinitions of the Gateway API, Envoy Gateway, Istio and Traefik from their Go modules into
 # <cache>/crds-<versions>/ (linked as <cache>/crds), for the tests that validate the docs' manifests.
@@ -132,5 +132,7 @@ build_installable helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm \
   "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kminor"
 build_installable kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform \
   "-X main.version=v$KUBECONFORM_VERSION"
+build_installable actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint \
+  "-X github.com/rhysd/actionlint.version=v$ACTIONLINT_VERSION"
 fetch_crds
 echo "$bin"

@@ -33,6 +33,14 @@ describe("Dockerfile", () => {
     expect(process.versions.node).toBe(pinned);
   });
 
+  it("compiles once on the build machine's platform and installs production dependencies per target platform", () => {
+    // A multi-platform release build would otherwise run the compiler and the development install under emulation.
+    const byName = new Map(stages.map((s) => [s.name, s]));
+    expect(byName.get("build")?.platform).toBe("$BUILDPLATFORM");
+    expect(byName.get("production-dependencies")?.platform).toBeUndefined();
+    expect(final.platform).toBeUndefined();
+  });
+
   it("sends only what the build needs as context", () => {
     const files = contextFiles(ROOT);
     expect(files).toContain("package-lock.json");

@@ -1,6 +1,6 @@
 /**
  * Runs the project's Dockerfile without a Docker engine: a small interpreter for the instructions it uses (ARG,
- * FROM … AS, WORKDIR, COPY [--from], RUN, ENV, LABEL, USER, EXPOSE, ENTRYPOINT, CMD). Each stage gets its own
+ * FROM [--platform] … AS, WORKDIR, COPY [--from], RUN, ENV, LABEL, USER, EXPOSE, ENTRYPOINT, CMD). Each stage gets its own
  * folder as its root; COPY takes the build context through .dockerignore; RUN runs with the stage root's WORKDIR
  * as its working folder, with an npm cache of the stage's own. Base-image contents are not reproduced: RUN uses this
  * machine's npm and the Node.js the tests run on, which is the base image's major.
@@ -19,6 +19,8 @@ export interface Stage {
   cmd?: string[];
   labels: Record<string, string>;
   base: string;
+  /** FROM's --platform as written; absent means the target platform. */
+  platform?: string;
 }
 
 /** Joins continuation lines and drops comments. */
@@ -88,7 +90,10 @@ export function build(dockerfile: string, context: string, workspace: string): S
         break;
       }
       case "FROM": {
-        const [base, , name] = expand(rest).split(/\s+/);
+        // "--platform=…" is kept, unexpanded, as written: the automatic platform arguments are BuildKit's own.
+        const words = rest.split(/\s+/);
+        const platform = words[0]?.startsWith("--platform=") ? words.shift()?.slice(11) : undefined;
+        const [base, , name] = expand(words.join(" ")).split(/\s+/);
         stage = {
           name: name ?? `stage${stages.length}`,
           root: join(workspace, `stage${stages.length}`),
@@ -96,6 +101,7 @@ export function build(dockerfile: string, context: string, workspace: string): S
           env: {},
           labels: {},
           base: base ?? "",
+          platform,
         };
         mkdirSync(stage.root, { recursive: true });
         stages.push(stage);
