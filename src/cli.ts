@@ -4,6 +4,7 @@
  *
  *   rbac-gate [--config FILE] [--address ADDR] [--port N] [--log-level LEVEL] | --help | --version
  *   rbac-gate explain --config FILE --url URL [--method M] (--token T | --user U [--group G]...)
+ *   rbac-gate check-config FILE | rbac-gate migrate [-f FILE]... [-n NAMESPACE | -A] [--diff]
  *
  * Without --config (or RBAC_GATE_CONFIG) the shipped demo configuration is served: user "demo", password "demo",
  * host "localhost". Exit codes: 0 after a clean shutdown, 1 when the configuration or a source is refused at
@@ -30,6 +31,7 @@ const LOG_LEVELS: ReadonlyArray<Config["logLevel"]> = ["debug", "info", "warn", 
 const USAGE = `usage: rbac-gate [--config FILE] [--address ADDR] [--port N] [--log-level LEVEL] [--log-format json|text]
        rbac-gate check-config FILE
        rbac-gate explain --help
+       rbac-gate migrate --help
        rbac-gate --version
 
 Serves ingress-nginx auth-url (/auth?host=$host), Traefik ForwardAuth (/forward-auth) and Envoy ext_authz
@@ -220,6 +222,19 @@ if (command === "check-config") {
 } else if (command === "explain") {
   import("./wiring/explain.js")
     .then(({ explain }) => explain(rest, process.env))
+    .then(
+      (code) => process.exit(code),
+      (error: Error) => refuse(1, [error.message]),
+    );
+} else if (command === "migrate") {
+  import("./migrate/command.js")
+    .then(({ migrate }) =>
+      migrate(
+        rest,
+        (text) => process.stdout.write(text),
+        (text) => process.stderr.write(text),
+      ),
+    )
     .then(
       (code) => process.exit(code),
       (error: Error) => refuse(1, [error.message]),
