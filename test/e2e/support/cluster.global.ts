@@ -3,9 +3,8 @@
  * when missing, and starts one control plane that every suite shares (inject("kubeconfig")). The teardown ends
  * every process, even when tests failed.
  */
-import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
+import { buildDist } from "./build-dist.js";
 import { type ControlPlane, startControlPlane } from "./control-plane.js";
 import { toolsBin } from "./tools.js";
 
@@ -20,11 +19,7 @@ declare module "vitest" {
 let plane: ControlPlane | undefined;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const root = fileURLToPath(new URL("../../../", import.meta.url));
-  execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json"], {
-    cwd: root,
-    stdio: "inherit",
-  });
+  buildDist();
   const started = Date.now();
   const bin = toolsBin();
   process.stderr.write(`e2e: test tools ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${bin})\n`);

@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Nginx, startNginx } from "./nginx.js";
+import { type Nginx, type NginxOptions, startNginx } from "./nginx.js";
 import { freePort } from "./ports.js";
 import { type RunningGate, startRbacGate } from "./rbac-gate.js";
 import { startUpstream, type Upstream } from "./upstream.js";
@@ -21,11 +21,12 @@ export interface GateBehindNginx {
 export async function startGateBehindNginx(
   files: Record<string, string>,
   env: NodeJS.ProcessEnv = {},
+  nginxOptions: NginxOptions = {},
 ): Promise<GateBehindNginx> {
   const dir = mkdtempSync(join(tmpdir(), "rbac-gate-e2e-"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const gate = await startRbacGate(["--config", join(dir, "config.yaml")], env);
   const upstream = await startUpstream(await freePort());
-  const nginx = await startNginx(gate.address, `127.0.0.1:${upstream.port}`);
+  const nginx = await startNginx(gate.address, `127.0.0.1:${upstream.port}`, nginxOptions);
   return { gate, upstream, nginx, dir };
 }

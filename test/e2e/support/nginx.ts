@@ -36,6 +36,11 @@ export interface NginxOptions {
    * whoever sent it a second or more.
    */
   readonly backlog?: number;
+  /**
+   * The auth-signin annotation's URL (default: http://<rbac-gate>/signin, as the template renders it): where a 401
+   * is redirected, with the original URL in rd=. The named location keeps the default URL's hash: only a name.
+   */
+  readonly signinUrl?: string;
 }
 
 export async function startNginx(authAddress: string, appAddress: string, options: NginxOptions = {}): Promise<Nginx> {
@@ -43,6 +48,7 @@ export async function startNginx(authAddress: string, appAddress: string, option
   mkdirSync(join(prefix, "logs"), { recursive: true });
   const [a, b, c] = [await freePort(), await freePort(), await freePort()];
   const config = readFileSync(TEMPLATE, "utf8")
+    .replaceAll("http://{{AUTH}}/signin", options.signinUrl ?? "http://{{AUTH}}/signin")
     .replaceAll("{{AUTH}}", authAddress)
     .replaceAll("{{APP}}", appAddress)
     .replaceAll("{{A}}", String(a))

@@ -1,4 +1,7 @@
-/** The protected app: answers "Hello" and records the headers of every request that reached it. */
+/**
+ * The protected app: answers "Hello" and records the headers of every request that reached it. GET /whoami is a
+ * small HTML page naming the identity nginx passed on, so that a browser's screenshot shows who signed in.
+ */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 
 export interface Upstream {
@@ -11,6 +14,10 @@ export async function startUpstream(port: number): Promise<Upstream> {
   const seen: Upstream["seen"] = [];
   const server: Server = createServer((req, res) => {
     seen.push({ url: req.url ?? "", method: req.method ?? "", headers: req.headers });
+    if (req.url === "/whoami") {
+      res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(whoami(req.headers));
+      return;
+    }
     res.writeHead(200, { "Content-Type": "text/plain" }).end("Hello");
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
@@ -24,3 +31,11 @@ export async function startUpstream(port: number): Promise<Upstream> {
       }),
   };
 }
+
+function whoami(headers: IncomingHttpHeaders): string {
+  const user = escapeHtml(String(headers["x-auth-request-user"] ?? ""));
+  return `<!doctype html><title>whoami</title><h1>Signed in as <span id="user">${user}</span></h1>`;
+}
+
+/** Text as HTML that shows it and runs nothing. */
+export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
