@@ -12,6 +12,8 @@ const NGINX = "nginx.ingress.kubernetes.io/";
 const BASIC_AUTH = ["auth-type", "auth-secret", "auth-secret-type", "auth-realm"].map((a) => NGINX + a);
 /** Annotations of ingress-nginx's external auth: an Ingress with any of them is already fronted by something. */
 const EXTERNAL_AUTH = ["auth-url", "auth-signin", "global-auth-url"].map((a) => NGINX + a);
+/** On the Roles and RoleBindings migrate makes, so a rollback can select them. */
+export const MIGRATE_LABELS = { "app.kubernetes.io/managed-by": "rbac-gate-migrate" } as const;
 const REALM = /^[\x20-\x7e]{1,128}$/;
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
@@ -144,13 +146,13 @@ export function migrateIngress(ingress: IngressObject, options: MigrateOptions):
     role: {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "Role",
-      metadata: { name: roleName, namespace },
+      metadata: { name: roleName, namespace, labels: MIGRATE_LABELS },
       rules: [{ apiGroups: [""], resources: ["services/proxy"], resourceNames: services, verbs: ["*"] }],
     },
     roleBinding: {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "RoleBinding",
-      metadata: { name: roleName, namespace },
+      metadata: { name: roleName, namespace, labels: MIGRATE_LABELS },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: roleName },
       subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: group }],
     },

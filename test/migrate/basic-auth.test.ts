@@ -68,7 +68,11 @@ describe("migrating an Ingress from ingress-nginx basic auth", () => {
     expect(result.value.role).toEqual({
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "Role",
-      metadata: { name: "rbac-gate-users-my-app", namespace: "team-a" },
+      metadata: {
+        name: "rbac-gate-users-my-app",
+        namespace: "team-a",
+        labels: { "app.kubernetes.io/managed-by": "rbac-gate-migrate" },
+      },
       rules: [{ apiGroups: [""], resources: ["services/proxy"], resourceNames: ["my-api", "my-app"], verbs: ["*"] }],
     });
     expect(result.value.roleBinding).toMatchObject({
