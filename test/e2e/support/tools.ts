@@ -13,4 +13,5 @@ export function toolsBin(): string {
   return binDir;
 }
 
-export const tool = (name: "kube-apiserver" | "etcd" | "helm" | "kubeconform"): string => join(toolsBin(), name);
+export const tool = (name: "kube-apiserver" | "etcd" | "helm" | "kubeconform" | "promtool"): string =>
+  join(toolsBin(), name);
