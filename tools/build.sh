@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds the test tools (kube-apiserver, etcd, helm, kubeconform, actionlint) from Go modules and caches the binaries
+# Builds the test tools (kube-apiserver, etcd, helm, kubeconform, actionlint, promtool) from Go modules and caches the binaries
 # outside the repository, keyed by version, so that every clone on this machine reuses them. Also gathers the
 # CustomResourceDefinitions of the Gateway API, Envoy Gateway, Istio and Traefik from their Go modules into
-# <cache>/crds-<versions>/ (linked as <cache>/crds), for the tests that validate the docs' manifests.
+# <cache>/crds-<versions>/ (linked as <cache>/crds), for the tests that validate the docs' manifests, and the
+# Prometheus Operator's into <cache>/crds-prometheus-operator-<version>/ (linked as <cache>/crds-monitoring), for the
+# chart's ServiceMonitor and PrometheusRule.
 #
 #   tools/build.sh            build what is missing, print the bin folder
 #   tools/build.sh --print    print the bin folder only (no build)
@@ -75,14 +77,14 @@ build_etcd() {
   link etcd "$out"
 }
 
-# go install-able tools: NAME VERSION PACKAGE [LDFLAGS]
+# go install-able tools: NAME VERSION PACKAGE [LDFLAGS] [TAGS]
 build_installable() {
-  local name=$1 version=$2 pkg=$3 ldf=${4:-}
+  local name=$1 version=$2 pkg=$3 ldf=${4:-} tags=${5:-}
   local out="$cache/$name-v$version"
   if [ -x "$out/$name" ]; then link "$name" "$out"; return; fi
   log "building $name v$version"
   mkdir -p "$out.tmp"
-  CGO_ENABLED=0 GOBIN="$out.tmp" go install -trimpath -ldflags "-s -w $ldf" "$pkg@v$version"
+  CGO_ENABLED=0 GOBIN="$out.tmp" go install -trimpath -tags "$tags" -ldflags "-s -w $ldf" "$pkg@v$version"
   rm -rf "$out"; mv "$out.tmp" "$out"
   link "$name" "$out"
 }
@@ -121,6 +123,22 @@ fetch_crds() {
   ln -sfn "$out" "$cache/crds"
 }
 
+fetch_monitoring_crds() {
+  local out="$cache/crds-prometheus-operator-v$PROMETHEUS_OPERATOR_VERSION"
+  if [ ! -f "$out/.complete" ]; then
+    log "gathering the Prometheus Operator's CRDs"
+    local po
+    po=$(module_dir "github.com/prometheus-operator/prometheus-operator@v$PROMETHEUS_OPERATOR_VERSION")
+    rm -rf "$out"; mkdir -p "$out"
+    for kind in servicemonitors prometheusrules; do
+      cp "$po/example/prometheus-operator-crd/monitoring.coreos.com_$kind.yaml" "$out/"
+    done
+    chmod u+w "$out"/*
+    touch "$out/.complete"
+  fi
+  ln -sfn "$out" "$cache/crds-monitoring"
+}
+
 if [ "${1:-}" = "--print" ]; then echo "$bin"; exit 0; fi
 command -v go >/dev/null || { log "go is required to build the test tools"; exit 1; }
 
@@ -134,5 +152,10 @@ build_installable kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconfor
   "-X main.version=v$KUBECONFORM_VERSION"
 build_installable actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint \
   "-X github.com/rhysd/actionlint.version=v$ACTIONLINT_VERSION"
+# promtool checks and unit-tests the chart's alerting rules. remove_all_sd leaves out every service discovery
+# (cloud SDKs, client-go), which rule tests never use.
+build_installable promtool "$PROMETHEUS_VERSION" github.com/prometheus/prometheus/cmd/promtool \
+  "-X github.com/prometheus/common/version.Version=$PROMETHEUS_RELEASE" remove_all_sd
 fetch_crds
+fetch_monitoring_crds
 echo "$bin"

@@ -13,6 +13,8 @@ import {
 import type { Logger } from "../log.js";
 
 export interface WatchedCollection<T> {
+  /** The spec's name, for logs and the rbac_gate_watch_up gauge. */
+  readonly name: string;
   list(): readonly T[];
   get(name: string, namespace: string): T | undefined;
   /** True once the first list arrived. */
@@ -100,6 +102,7 @@ export async function watchCollection<T extends KubernetesObject>(
   }
   synced = true;
   return {
+    name: spec.name,
     list: () => informer.list(),
     get: (name, namespace) => informer.get(name, namespace),
     synced: () => synced,

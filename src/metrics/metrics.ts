@@ -12,6 +12,11 @@ export type CacheName = "password" | "tokenreview" | "subjectaccessreview";
 export type ApiCall = "tokenreview" | "subjectaccessreview";
 /** "refused": never sent, the client-side rate limit refused it (the address's bound, the queue's, or the deadline). */
 export type ApiCallOutcome = "success" | "error" | "refused";
+/** One watch of the apiserver: its name ("ingresses", "secrets in team-a") and whether it works now. */
+export interface WatchState {
+  readonly watch: string;
+  readonly up: boolean;
+}
 
 export interface Metrics {
   readonly registry: Registry;
@@ -22,6 +27,11 @@ export interface Metrics {
   configReload(result: "success" | "failure"): void;
   lockout(kind: "user" | "address"): void;
   passwordCheck(outcome: HashOutcome, seconds: number): void;
+  /**
+   * Adds a reader of watch states, asked at every scrape so the gauge always says what readiness sees; returns
+   * its removal. During a reload the new service's reader is added before the old one's is removed: later wins.
+   */
+  watches(read: () => readonly WatchState[]): () => void;
 }
 
 /** The decision's kind, the word the audit log writes too (`decision`), so a log line and a series match. */
@@ -99,7 +109,17 @@ export function createMetrics(): Metrics {
     labelNames: ["kind"],
     registers: [registry],
   });
-
+  const watchReaders = new Set<() => readonly WatchState[]>();
+  new Gauge({
+    name: "rbac_gate_watch_up",
+    help: "1 while a watch of the apiserver works, 0 while it is broken (the last synced state keeps serving; readiness falls after kubernetes.watchFailureGrace).",
+    labelNames: ["watch"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const read of watchReaders) for (const state of read()) this.labels(state.watch).set(state.up ? 1 : 0);
+    },
+  });
   const hashes = new Histogram({
     name: "rbac_gate_password_checks_seconds",
     help: "Password checks on the hash pool by outcome (verified, wrong, busy: refused with a full queue share, deadline_queued and deadline_running: abandoned at the deadline, failed), from asking to answer.",
@@ -144,5 +164,9 @@ export function createMetrics(): Metrics {
     configReload: (result) => reloads.labels(result).inc(),
     lockout: (kind) => lockouts.labels(kind).inc(),
     passwordCheck: (outcome, seconds) => hashes.labels(outcome).observe(seconds),
+    watches(read) {
+      watchReaders.add(read);
+      return () => watchReaders.delete(read);
+    },
   };
 }

@@ -107,6 +107,7 @@ export async function buildCluster(
     onSource: observe("subjectaccessreview"),
   });
   const collections = [...routes.collections, ...secrets.collections];
+  const unwatch = metrics.watches(() => collections.map((c) => ({ watch: c.name, up: c.brokenSince() === undefined })));
   return {
     routeSources: routes.sources,
     store: secrets,
@@ -119,6 +120,7 @@ export async function buildCluster(
         return c.synced() && (broken === undefined || Date.now() - broken < k.watchFailureGraceMs);
       }),
     stop: async () => {
+      unwatch();
       await routes.stop();
       await secrets.stop();
       client.close();

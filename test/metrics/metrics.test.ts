@@ -1,5 +1,6 @@
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMetrics } from "../../src/metrics/metrics.js";
 import { createMetricsServer } from "../../src/metrics/server.js";
 import { nginxAuthPathFor } from "../support/dialects.js";
 import { readFixture } from "../support/fixtures.js";
@@ -76,5 +77,27 @@ describe("Prometheus metrics", () => {
 
   it("answer only GET /metrics", async () => {
     expect((await request(createMetricsServer(service.metrics)).get("/other")).status).toBe(404);
+  });
+});
+
+describe("The watch gauge", () => {
+  it("says 1 for each working watch and 0 for a broken one at every scrape, and forgets a stopped service's watches", async () => {
+    const metrics = createMetrics();
+    let secretsUp = true;
+    const remove = metrics.watches(() => [
+      { watch: "ingresses", up: true },
+      { watch: "secrets in team-a", up: secretsUp },
+    ]);
+    const watchUp = async () => (await metrics.registry.getSingleMetricAsString("rbac_gate_watch_up")).split("\n");
+    expect(await watchUp()).toContain('rbac_gate_watch_up{watch="secrets in team-a"} 1');
+    secretsUp = false;
+    expect(await watchUp()).toContain('rbac_gate_watch_up{watch="secrets in team-a"} 0');
+    expect(await watchUp()).toContain('rbac_gate_watch_up{watch="ingresses"} 1');
+    // A reload: the new service's reader is added, then the old one's removed.
+    metrics.watches(() => [{ watch: "ingresses", up: true }]);
+    remove();
+    expect((await watchUp()).filter((l) => l.startsWith("rbac_gate_watch_up{"))).toEqual([
+      'rbac_gate_watch_up{watch="ingresses"} 1',
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * CustomResourceDefinitions from the Go modules of the Gateway API, Envoy Gateway, Istio and Traefik (gathered by
- * tools/build.sh into <tools cache>/crds), installed into a test apiserver; and HTTPRoutes to route through.
+ * tools/build.sh into <tools cache>/crds) and of the Prometheus Operator (<tools cache>/crds-monitoring), installed
+ * into a test apiserver; and HTTPRoutes to route through.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -11,10 +12,11 @@ import type { Kube } from "./kube.js";
 import { toolsBin } from "./tools.js";
 
 export const crdsDir = (): string => join(dirname(toolsBin()), "crds");
+/** The Prometheus Operator's ServiceMonitor and PrometheusRule CRDs. */
+export const monitoringCrdsDir = (): string => join(dirname(toolsBin()), "crds-monitoring");
 
 /** Every CRD in the gathered files whose name passes the filter. */
-export function readCrds(wanted: (name: string) => boolean): V1CustomResourceDefinition[] {
-  const dir = crdsDir();
+export function readCrds(wanted: (name: string) => boolean, dir = crdsDir()): V1CustomResourceDefinition[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith(".yaml"))
     .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => d.toJS()))

@@ -13,5 +13,5 @@ export function toolsBin(): string {
   return binDir;
 }
 
-export const tool = (name: "kube-apiserver" | "etcd" | "helm" | "kubeconform" | "actionlint"): string =>
+export const tool = (name: "kube-apiserver" | "etcd" | "helm" | "kubeconform" | "actionlint" | "promtool"): string =>
   join(toolsBin(), name);
