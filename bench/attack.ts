@@ -25,7 +25,7 @@
  *   npm run bench:attack -- --rounds 5 --samples 40
  */
 import { fork } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import bcrypt from "bcrypt";
@@ -271,6 +271,9 @@ log(
     (r) => r.floods?.tokens,
   )}, legitimate Basic logins=${attacked.reduce((n, r) => n + r.basic.length, 0)} (each one hash)`,
 );
+// Peak resident memory of the rbac-gate process over the whole run (the kernel's high-water mark).
+const vmHwm = readFileSync(`/proc/${env.gate.process.child.pid}/status`, "utf8").match(/^VmHWM:\s+(\d+) kB/m)?.[1];
+log(`rbac-gate: node options "${values["node-options"]}", rss_peak_mb=${vmHwm ? Math.round(Number(vmHwm) / 1024) : "?"}`);
 const p99 = (pick: (r: Round) => number[]) => Math.round(summary(true, pick).p99);
 process.stdout.write(
   `attack: login_p99_ms=${p99((r) => okMs(r.basic))} token_p99_ms=${p99((r) => okMs(r.bearer))} healthz_p99_ms=${p99((r) => r.healthz)} hashes_evaluated=${hashes} wrong_accepted=${wrongAccepted}\n`,

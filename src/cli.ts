@@ -136,6 +136,8 @@ async function serve(argv: string[]): Promise<void> {
       port: healthPort,
       staleAfterMs,
       ready: () => reloader.current.ready(),
+      // Probes would fail for good: end loudly (the kubelet restarts the pod) rather than be killed without a word.
+      onFailure: (reason) => fail("the health listener stopped")(new Error(reason)),
     }).catch((error: Error) => refuse(1, [`cannot serve health probes on ${address}:${healthPort}: ${error.message}`]));
     logger.info({ address: `${address}:${health.port}`, staleAfterMs }, "health probes listening");
   }

@@ -16,6 +16,11 @@ export interface HealthListenerOptions {
   readonly staleAfterMs: number;
   /** Whether the service is ready (read at every beat). */
   readonly ready: () => boolean;
+  /**
+   * Called once if the thread ends while it should be serving (an error, its memory limit): probes would then fail
+   * for good, so the caller ends the process, loudly, rather than be restarted by the kubelet without a word.
+   */
+  readonly onFailure?: (reason: string) => void;
 }
 
 export interface HealthListener {
@@ -65,6 +70,16 @@ export async function startHealthListener(options: HealthListenerOptions): Promi
   const timer = setInterval(beat, BEAT_INTERVAL_MS);
   timer.unref();
   worker.unref();
+  let closing = false;
+  const failed = (reason: string) => {
+    if (!closing) options.onFailure?.(reason);
+    closing = true;
+  };
+  worker.on("error", (error) => failed(error.message));
+  worker.on("exit", (code) => failed(`the thread exited (${code})`));
+  worker.on("message", (message: { error?: string }) => {
+    if (message.error !== undefined) failed(message.error);
+  });
   return {
     port,
     drain: () => {
@@ -72,6 +87,7 @@ export async function startHealthListener(options: HealthListenerOptions): Promi
       beat();
     },
     close: async () => {
+      closing = true;
       clearInterval(timer);
       const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
       worker.postMessage("close");

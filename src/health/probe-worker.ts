@@ -49,19 +49,37 @@ const pathOf = (url: string) => {
   return q === -1 ? url : url.slice(0, q);
 };
 
+/**
+ * Bounds of the probes' server: a kubelet sends one small request per probe and waits a second or so, so anything
+ * else reaching the port (any pod, without a NetworkPolicy) gets little: few connections, small headers, short
+ * timeouts, no keep-alive. Past MAX_CONNECTIONS new connections are closed at once, and the thread's memory stays
+ * far below its heap limit whatever arrives.
+ */
+const MAX_CONNECTIONS = 32;
+const TIMEOUT_MS = 2_000;
+const MAX_HEADER_BYTES = 1024;
+
 function serve(data: ProbeWorkerData): void {
   const cells = new BigInt64Array(data.shared);
-  const server = createServer((req, res) => {
-    const state = {
-      sinceBeatNs: process.hrtime.bigint() - Atomics.load(cells, BEAT),
-      ready: Atomics.load(cells, READY) === 1n,
-    };
-    const answer =
-      req.method === "GET" || req.method === "HEAD"
-        ? probeAnswer(pathOf(req.url ?? "/"), state, data.staleAfterMs)
-        : { status: 405, body: "Method Not Allowed\n" };
-    res.writeHead(answer.status, { "Content-Type": "text/plain", "Cache-Control": "no-store" }).end(answer.body);
-  });
+  const server = createServer(
+    { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: TIMEOUT_MS, headersTimeout: TIMEOUT_MS, keepAlive: false },
+    (req, res) => {
+      const state = {
+        sinceBeatNs: process.hrtime.bigint() - Atomics.load(cells, BEAT),
+        ready: Atomics.load(cells, READY) === 1n,
+      };
+      const answer =
+        req.method === "GET" || req.method === "HEAD"
+          ? probeAnswer(pathOf(req.url ?? "/"), state, data.staleAfterMs)
+          : { status: 405, body: "Method Not Allowed\n" };
+      res
+        .writeHead(answer.status, { "Content-Type": "text/plain", "Cache-Control": "no-store", Connection: "close" })
+        .end(answer.body);
+    },
+  );
+  server.maxConnections = MAX_CONNECTIONS;
+  server.keepAliveTimeout = 0;
+  server.on("connection", (socket) => socket.setTimeout(TIMEOUT_MS, () => socket.destroy()));
   server.on("error", (error) => parentPort?.postMessage({ error: error.message }));
   server.listen(data.port, data.address, () => {
     const bound = server.address();

@@ -99,3 +99,64 @@ describe("the health listener", () => {
     ).rejects.toThrow(/EADDRINUSE/);
   });
 });
+
+describe("the health listener under connections that are not probes", () => {
+  it("keeps answering probes while thousands of idle connections are held open against it", async () => {
+    const listener = await startHealthListener({
+      address: "127.0.0.1",
+      port: 0,
+      staleAfterMs: 5_000,
+      ready: () => true,
+    });
+    // Another process holds 3,000 connections (each with a partial header) open, then asks /healthz itself.
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const net = require("node:net");
+        const sockets = [];
+        let open = 0;
+        for (let i = 0; i < 3000; i++) {
+          const s = net.connect(${listener.port}, "127.0.0.1", () => { open++; s.write("GET /healthz HTTP/1.1\\r\\nX-Pad: " + "a".repeat(900)); });
+          s.on("error", () => {});
+          sockets.push(s);
+        }
+        setTimeout(async () => {
+          const statuses = [];
+          for (let i = 0; i < 3; i++) {
+            statuses.push(await fetch("http://127.0.0.1:${listener.port}/healthz").then((r) => r.status, () => 0));
+            await new Promise((r) => setTimeout(r, 1200));
+          }
+          console.log(JSON.stringify(statuses));
+          process.exit(0);
+        }, 1500);`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+    });
+    await new Promise((resolve) => child.once("exit", resolve));
+    const statuses = JSON.parse(out) as number[];
+    // Past its connection bound the server closes new connections: a probe may be refused while the flood holds the
+    // slots, but the thread lives, and answers again once the held connections time out.
+    expect((await fetch(`http://127.0.0.1:${listener.port}/healthz`)).status).toBe(200);
+    expect(statuses).toHaveLength(3);
+    expect(statuses.at(-1)).toBe(200);
+    await listener.close();
+  }, 20_000);
+
+  it("does not report a deliberate close as a failure (shutdown must not end the process with an error)", async () => {
+    const failures: string[] = [];
+    const listener = await startHealthListener({
+      address: "127.0.0.1",
+      port: 0,
+      staleAfterMs: 5_000,
+      ready: () => true,
+      onFailure: (reason) => failures.push(reason),
+    });
+    await listener.close();
+    expect(failures).toEqual([]);
+  });
+});
