@@ -4,14 +4,19 @@
  * Role and RoleBinding that keep today's meaning: every user of the Secret may use every method of the Ingress's
  * Services. Pure: objects in, objects or the reason it cannot be converted out.
  */
+
+import { servedIngress } from "../routing/ingress-class.js";
 import { readIngressAnnotations } from "../routing/route-annotations.js";
 import { fail, ok, type Result } from "../vocabulary/result.js";
 
 const NGINX = "nginx.ingress.kubernetes.io/";
 /** ingress-nginx's basic-auth annotations, which the migrated Ingress no longer carries. */
 const BASIC_AUTH = ["auth-type", "auth-secret", "auth-secret-type", "auth-realm"].map((a) => NGINX + a);
-/** Annotations of ingress-nginx's external auth: an Ingress with any of them is already fronted by something. */
-const EXTERNAL_AUTH = ["auth-url", "auth-signin", "global-auth-url"].map((a) => NGINX + a);
+/**
+ * Every other auth-* annotation is inert under basic auth and takes effect with an auth-url (auth-cache-key would
+ * cache one 200 per key for every client, auth-snippet and auth-method change the subrequest): refused, not carried.
+ */
+const OTHER_AUTH = new RegExp(`^${NGINX.replaceAll(".", "\\.")}auth-`);
 /** On the Roles and RoleBindings migrate makes, so a rollback can select them. */
 export const MIGRATE_LABELS = { "app.kubernetes.io/managed-by": "rbac-gate-migrate" } as const;
 const REALM = /^[\x20-\x7e]{1,128}$/;
@@ -47,9 +52,22 @@ interface IngressSpec {
 }
 
 export interface MigrateOptions {
+  /** The namespace of an Ingress whose manifest names none (kubectl's -n); undefined: such an Ingress is refused. */
+  readonly namespace?: string;
+  /** The IngressClass rbac-gate serves (kubernetes.ingressClassName): only its Ingresses can be judged by rbac-gate. */
+  readonly ingressClassName: string;
+  readonly watchIngressWithoutClass: boolean;
+  /**
+   * The controller has a global-auth-url: it applies to every location without an auth-url of its own, so giving an
+   * Ingress one would drop the global check. Such Ingresses are refused unless they opted out (enable-global-auth).
+   */
+  readonly globalAuth: boolean;
   /** The auth-url as the chart's notes print it, ending in `?host=$host`. */
   readonly authUrl: string;
-  /** Every identity header rbac-gate answers with, for auth-response-headers. */
+  /**
+   * Every identity header rbac-gate answers with, for auth-response-headers. Authorization is added to them: rbac-gate
+   * never answers with one, so nginx drops the client's from the proxied request, as its own basic auth did.
+   */
   readonly responseHeaders: readonly string[];
   /** kubernetes.htpasswdUsernamePrefix: a Secret's users are in group `<prefix><namespace>`. */
   readonly usernamePrefix: string;
@@ -70,16 +88,34 @@ export const usesNginxBasicAuth = (ingress: IngressObject) =>
 
 export function migrateIngress(ingress: IngressObject, options: MigrateOptions): Result<Migrated, string> {
   const { name } = ingress.metadata;
-  const namespace = ingress.metadata.namespace ?? "default";
+  const namespace = ingress.metadata.namespace ?? options.namespace;
+  if (namespace === undefined) return fail("its manifest names no namespace: give -n NAMESPACE");
   const annotations = ingress.metadata.annotations ?? {};
   const nginx = (a: string) => annotations[NGINX + a]?.trim();
+  const served = servedIngress(
+    {
+      annotations,
+      ...(typeof ingress.spec?.ingressClassName === "string"
+        ? { ingressClassName: ingress.spec.ingressClassName }
+        : {}),
+    },
+    { className: options.ingressClassName, watchWithoutClass: options.watchIngressWithoutClass },
+  );
+  if (!served) {
+    return fail(
+      `its class is not ${options.ingressClassName}, the class rbac-gate serves (--ingress-class): another controller serves it, and rbac-gate would judge its host by other Ingresses`,
+    );
+  }
 
   const type = nginx("auth-type");
   if (type !== "basic") {
     return fail(`auth-type is "${type}": rbac-gate answers Basic challenges only (digest users need Basic hashes)`);
   }
-  const external = EXTERNAL_AUTH.find((a) => annotations[a] !== undefined);
-  if (external) return fail(`it also has ${external}: external authentication is configured already`);
+  const other = Object.keys(annotations).find((a) => OTHER_AUTH.test(a) && !BASIC_AUTH.includes(a));
+  if (other) return fail(`it also has ${other}, which would take effect with rbac-gate's auth-url: remove it first`);
+  if (options.globalAuth && nginx("enable-global-auth") !== "false") {
+    return fail("the controller's global-auth-url applies to it, and its own auth-url would replace that check");
+  }
   if (Object.keys(annotations).some((a) => a.startsWith("rbac-gate.io/"))) {
     return fail("it has rbac-gate.io/ annotations already");
   }
@@ -120,7 +156,7 @@ export function migrateIngress(ingress: IngressObject, options: MigrateOptions):
   const group = `${options.usernamePrefix}${namespace}`;
   const added = {
     [`${NGINX}auth-url`]: options.authUrl,
-    [`${NGINX}auth-response-headers`]: options.responseHeaders.join(", "),
+    [`${NGINX}auth-response-headers`]: [...options.responseHeaders, "Authorization"].join(", "),
     "rbac-gate.io/htpasswd-secret": secretName,
     "rbac-gate.io/htpasswd-secret-type": format,
     ...(realm === undefined ? {} : { "rbac-gate.io/realm": realm }),

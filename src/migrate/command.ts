@@ -19,12 +19,16 @@ import { type IngressObject, migrateIngress, usesNginxBasicAuth } from "./basic-
 import { migrationDiff } from "./diff.js";
 
 export const MIGRATE_USAGE = `usage: rbac-gate migrate [-f FILE|DIR]... [--kubeconfig FILE] [-n NAMESPACE | -A] [--auth-url URL]
+                        [--ingress-class NAME] [--watch-ingress-without-class] [--global-auth]
                         [--htpasswd-username-prefix PREFIX] [--diff]
 
 Converts Ingresses with ingress-nginx basic auth (auth-type: basic, auth-secret, auth-secret-type, auth-realm) to
 rbac-gate and prints them with the Role and RoleBinding their users need, for kubectl apply -f -. Reads the files
-given with -f, else the cluster (the kubeconfig's namespace, -n NAMESPACE, or -A for all). --auth-url defaults to
-the chart's Service in namespace rbac-gate and must end with ?host=$host. --diff prints what would change instead.`;
+given with -f (a manifest without namespace takes -n), else the cluster (the kubeconfig's namespace, -n NAMESPACE,
+or -A for all). --auth-url defaults to the chart's Service in namespace rbac-gate and must end with ?host=$host.
+--ingress-class (default nginx) and --watch-ingress-without-class: as rbac-gate is configured; Ingresses of other
+classes are refused. --global-auth: the controller sets global-auth-url; Ingresses that did not opt out of it are
+refused. --diff prints what would change instead.`;
 
 const DEFAULT_AUTH_URL = "http://rbac-gate.rbac-gate.svc.cluster.local:8080/auth?host=$host";
 
@@ -55,6 +59,10 @@ export async function migrate(argv: string[], out: Write, err: Write): Promise<n
     return 2;
   }
   const options = {
+    ...(args.namespace === undefined ? {} : { namespace: args.namespace }),
+    ingressClassName: args["ingress-class"] ?? DEFAULTS.kubernetes.ingressClassName,
+    watchIngressWithoutClass: args["watch-ingress-without-class"] ?? false,
+    globalAuth: args["global-auth"] ?? false,
     authUrl,
     responseHeaders: [...DEFAULTS.identityHeaders.user, ...DEFAULTS.identityHeaders.groups],
     usernamePrefix: args["htpasswd-username-prefix"] ?? DEFAULTS.kubernetes.htpasswdUsernamePrefix,
@@ -91,6 +99,9 @@ function parse(argv: string[]) {
       namespace: { type: "string", short: "n" },
       "all-namespaces": { type: "boolean", short: "A" },
       "auth-url": { type: "string" },
+      "ingress-class": { type: "string" },
+      "watch-ingress-without-class": { type: "boolean" },
+      "global-auth": { type: "boolean" },
       "htpasswd-username-prefix": { type: "string" },
       diff: { type: "boolean" },
       help: { type: "boolean", short: "h" },

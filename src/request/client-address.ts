@@ -3,7 +3,9 @@
  * client. An IPv4 address is one client. An IPv6 client is its /64: one subscriber, one cloud instance or one
  * container host is routinely given a whole /64 (RFC 6177, and what providers hand out), so an attacker can rotate
  * through 2^64 addresses without leaving it; counting per address would give it a fresh share with every request.
- * An IPv4-mapped IPv6 address (::ffff:192.0.2.1, a dual-stack socket's view of an IPv4 client) is that IPv4 address.
+ * An IPv4-mapped IPv6 address (::ffff:192.0.2.1, a dual-stack socket's view of an IPv4 client) is that IPv4 address,
+ * and so is an address of the well-known NAT64 prefix (64:ff9b::/96, RFC 6052): in an IPv6-only cluster every IPv4
+ * client arrives under it, and one /64 for all of them would let one client lock every other out.
  */
 
 /** The /64 of an IPv6 address ("2001:db8:1:2::/64"), the IPv4 address of a mapped one, anything else as it is. */
@@ -11,7 +13,9 @@ export function clientKey(address: string): string {
   if (!address.includes(":")) return address;
   const groups = ipv6Groups(address);
   if (groups === undefined) return address.toLowerCase();
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+  const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+  const nat64 = groups[0] === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((g) => g === 0);
+  if (mapped || nat64) {
     const [high = 0, low = 0] = groups.slice(6);
     return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
   }

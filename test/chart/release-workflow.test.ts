@@ -115,6 +115,28 @@ describe("the release workflow", () => {
     expect(Object.keys(release.jobs).sort()).toEqual(["chart", "image", "version"]);
   });
 
+  it("fails its version step, as GitHub runs it (bash -eo pipefail), when the tag names another version", () => {
+    const check = only(job("version").steps.filter((s) => s.run?.includes("scripts/check-release-version.sh")));
+    const step = (tag: string) => {
+      const output = join(mkdtempSync(join(tmpdir(), "rbac-gate-step-")), "output");
+      writeFileSync(output, "");
+      const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", check.run ?? ""], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, TAG: tag, GITHUB_OUTPUT: output },
+      });
+      return { status: result.status, output: readFileSync(output, "utf8") };
+    };
+    expect(step("v999.0.0")).toEqual({ status: 1, output: "" });
+    expect(step(`v${packageVersion}`)).toEqual({ status: 0, output: `version=${packageVersion}\n` });
+  });
+
+  it("releases only commits on main", () => {
+    const steps = job("version").steps;
+    expect(using(job("version"), "actions/checkout")[0]?.with?.["fetch-depth"]).toBe(0);
+    expect(steps.some((s) => s.run?.includes('git merge-base --is-ancestor "$GITHUB_SHA" origin/main'))).toBe(true);
+  });
+
   it("builds the image for linux/amd64 and linux/arm64 and pushes it with full provenance and an SBOM", () => {
     const steps = job("image").steps;
     const build = only(using(job("image"), "docker/build-push-action"));

@@ -6,6 +6,9 @@ const OPTIONS = {
   authUrl: "http://rbac-gate.rbac-gate.svc.cluster.local:8080/auth?host=$host",
   responseHeaders: ["X-Auth-Request-User", "X-Auth-Request-Groups"],
   usernamePrefix: "htpasswd:",
+  ingressClassName: "nginx",
+  watchIngressWithoutClass: false,
+  globalAuth: false,
 };
 
 /** The migration guide's "before": ingress-nginx checks the Secret basic-auth itself. */
@@ -51,7 +54,7 @@ describe("migrating an Ingress from ingress-nginx basic auth", () => {
     expect(ingress.metadata.annotations).toEqual({
       "nginx.ingress.kubernetes.io/proxy-body-size": "8m",
       "nginx.ingress.kubernetes.io/auth-url": OPTIONS.authUrl,
-      "nginx.ingress.kubernetes.io/auth-response-headers": "X-Auth-Request-User, X-Auth-Request-Groups",
+      "nginx.ingress.kubernetes.io/auth-response-headers": "X-Auth-Request-User, X-Auth-Request-Groups, Authorization",
       "rbac-gate.io/htpasswd-secret": "basic-auth",
       "rbac-gate.io/htpasswd-secret-type": "auth-file",
       "rbac-gate.io/realm": "Authentication Required",
@@ -98,17 +101,52 @@ describe("migrating an Ingress from ingress-nginx basic auth", () => {
     [{ "nginx.ingress.kubernetes.io/auth-secret": "" }, "auth-secret is missing"],
     [{ "nginx.ingress.kubernetes.io/auth-secret-type": "auth-json" }, "must be auth-file or auth-map"],
     [{ "nginx.ingress.kubernetes.io/auth-realm": "Zutritt für Gäste" }, "not printable ASCII"],
-    [{ "nginx.ingress.kubernetes.io/auth-url": "http://oauth2-proxy/oauth2/auth" }, "external authentication"],
+    [
+      { "nginx.ingress.kubernetes.io/auth-url": "http://oauth2-proxy/oauth2/auth" },
+      "also has nginx.ingress.kubernetes.io/auth-url",
+    ],
+    [{ "nginx.ingress.kubernetes.io/auth-cache-key": "$host" }, "would take effect with rbac-gate's auth-url"],
+    [{ "kubernetes.io/ingress.class": "nginx-internal" }, "its class is not nginx"],
     [{ "rbac-gate.io/realm": "x" }, "rbac-gate.io/ annotations already"],
   ])("refuses to convert what it cannot keep the meaning of: %j", (annotations, reason) => {
     const result = migrateIngress(guideIngress(annotations), OPTIONS);
     expect(result.ok ? "converted" : result.error).toContain(reason);
   });
 
+  it("refuses an Ingress of another class, and a classless one unless rbac-gate watches those", () => {
+    const other = { ...guideIngress(), spec: { ...guideIngress().spec, ingressClassName: "traefik" } };
+    expect(migrateIngress(other, OPTIONS).ok).toBe(false);
+    const classless = { ...guideIngress(), spec: { rules: guideIngress().spec?.rules } };
+    expect(migrateIngress(classless, OPTIONS).ok).toBe(false);
+    expect(migrateIngress(classless, { ...OPTIONS, watchIngressWithoutClass: true }).ok).toBe(true);
+  });
+
+  it("with the controller's global-auth-url, refuses what would lose that check, unless the Ingress opted out", () => {
+    const options = { ...OPTIONS, globalAuth: true };
+    const result = migrateIngress(guideIngress(), options);
+    expect(result.ok ? "converted" : result.error).toContain("global-auth-url applies to it");
+    const optedOut = guideIngress({ "nginx.ingress.kubernetes.io/enable-global-auth": "false" });
+    expect(migrateIngress(optedOut, options).ok).toBe(true);
+  });
+
+  it("takes the namespace from -n for a manifest without one, and refuses it without -n", () => {
+    const { namespace: _, ...metadata } = guideIngress().metadata;
+    const manifest = { ...guideIngress(), metadata };
+    expect(migrateIngress(manifest, OPTIONS)).toEqual({
+      ok: false,
+      error: "its manifest names no namespace: give -n NAMESPACE",
+    });
+    const result = migrateIngress(manifest, { ...OPTIONS, namespace: "team-b" });
+    expect(result.ok && result.value.roleBinding).toMatchObject({ subjects: [{ name: "htpasswd:team-b" }] });
+  });
+
   it("refuses an Ingress whose backend is a resource, not a Service", () => {
     const ingress = guideIngress();
     const result = migrateIngress(
-      { ...ingress, spec: { defaultBackend: { resource: { kind: "StorageBucket", name: "static" } } } },
+      {
+        ...ingress,
+        spec: { ingressClassName: "nginx", defaultBackend: { resource: { kind: "StorageBucket", name: "static" } } },
+      },
       OPTIONS,
     );
     expect(result.ok ? "converted" : result.error).toContain("not a Service");
@@ -128,5 +166,14 @@ describe("migrating an Ingress from ingress-nginx basic auth", () => {
     expect(diff).toContain("   nginx.ingress.kubernetes.io/proxy-body-size: 8m");
     expect(diff).toContain("+  rbac-gate.io/htpasswd-secret: basic-auth");
     expect(diff.at(-1)).toBe("+RoleBinding team-a/rbac-gate-users-my-app: to group htpasswd:team-a");
+  });
+
+  it("shows a value with a newline or a terminal escape quoted, on its line", () => {
+    const before = guideIngress({ "example.com/note": "fine\n+  rbac-gate.io/forged: yes\u001b[2K" });
+    const result = migrateIngress(before, OPTIONS);
+    if (!result.ok) throw new Error(result.error);
+    const diff = migrationDiff(before, result.value);
+    expect(diff).toContain('   example.com/note: "fine\\n+  rbac-gate.io/forged: yes\\u001b[2K"');
+    expect(diff.some((line) => line.startsWith("+  rbac-gate.io/forged"))).toBe(false);
   });
 });

@@ -29,6 +29,13 @@ describe("clientKey", () => {
     expect(clientKey("0:0:0:0:0:ffff:192.0.2.7")).toBe("192.0.2.7");
   });
 
+  it("counts an address of the NAT64 well-known prefix as the IPv4 client it stands for", () => {
+    expect(clientKey("64:ff9b::192.0.2.7")).toBe("192.0.2.7");
+    expect(clientKey("64:ff9b::c633:6401")).toBe("198.51.100.1");
+    // Another /96 inside 64:ff9b::/64 is not the well-known prefix.
+    expect(clientKey("64:ff9b::1:c633:6401")).toBe("64:ff9b:0:0::/64");
+  });
+
   it("keeps what is not an IPv6 literal as it is (lower-cased), so it is still a key of its own", () => {
     for (const odd of ["1:2:3:4:5:6:7:8:9", "1::2::3", "::ffff:300.1.1.1", "12345::", "1:2:3"]) {
       expect(clientKey(odd)).toBe(odd.toLowerCase());

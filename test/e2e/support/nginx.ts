@@ -41,6 +41,12 @@ export interface NginxOptions {
    * is redirected, with the original URL in rd=. The named location keeps the default URL's hash: only a name.
    */
   readonly signinUrl?: string;
+  /**
+   * More auth-response-headers, rendered after the template's as ingress-nginx renders each: the header set on the
+   * proxied request from the auth answer's header of that name, and dropped when the answer has none (nginx sends no
+   * header whose value is empty).
+   */
+  readonly extraResponseHeaders?: readonly string[];
 }
 
 export async function startNginx(authAddress: string, appAddress: string, options: NginxOptions = {}): Promise<Nginx> {
@@ -59,8 +65,15 @@ export async function startNginx(authAddress: string, appAddress: string, option
       " default_server;",
       options.backlog ? ` default_server backlog=${options.backlog};` : " default_server;",
     );
+  const extra = (options.extraResponseHeaders ?? [])
+    .map(
+      (name, i) =>
+        `\n            auth_request_set    $authHeaderExtra${i} $upstream_http_${name.toLowerCase().replaceAll("-", "_")};` +
+        `\n            proxy_set_header    '${name}' $authHeaderExtra${i};`,
+    )
+    .join("");
   const conf = join(prefix, "nginx.conf");
-  writeFileSync(conf, config);
+  writeFileSync(conf, config.replaceAll("proxy_set_header    'X-Remote-Group' $authHeader4;", (line) => line + extra));
   const errorLog = join(prefix, "error.log");
   const proc = start(NGINX, ["-p", `${prefix}/`, "-c", conf, "-e", errorLog, "-g", "daemon off;"]);
   await waitForHttp(`http://127.0.0.1:${a}/`, proc);
