@@ -273,7 +273,9 @@ log(
 );
 // Peak resident memory of the rbac-gate process over the whole run (the kernel's high-water mark).
 const vmHwm = readFileSync(`/proc/${env.gate.process.child.pid}/status`, "utf8").match(/^VmHWM:\s+(\d+) kB/m)?.[1];
-log(`rbac-gate: node options "${values["node-options"]}", rss_peak_mb=${vmHwm ? Math.round(Number(vmHwm) / 1024) : "?"}`);
+log(
+  `rbac-gate: node options "${values["node-options"]}", rss_peak_mb=${vmHwm ? Math.round(Number(vmHwm) / 1024) : "?"}`,
+);
 const p99 = (pick: (r: Round) => number[]) => Math.round(summary(true, pick).p99);
 process.stdout.write(
   `attack: login_p99_ms=${p99((r) => okMs(r.basic))} token_p99_ms=${p99((r) => okMs(r.bearer))} healthz_p99_ms=${p99((r) => r.healthz)} hashes_evaluated=${hashes} wrong_accepted=${wrongAccepted}\n`,

@@ -7,6 +7,7 @@ import { parse } from "yaml";
 
 const values = parse(readFileSync(new URL("../charts/rbac-gate/values.yaml", import.meta.url), "utf8")) as {
   nodeMaxOldSpaceMB: number;
+  nodeMaxSemiSpaceMB: number;
 };
 
-export const CHART_NODE_OPTIONS = `--max-old-space-size=${values.nodeMaxOldSpaceMB}`;
+export const CHART_NODE_OPTIONS = `--max-old-space-size=${values.nodeMaxOldSpaceMB} --max-semi-space-size=${values.nodeMaxSemiSpaceMB}`;

@@ -55,7 +55,7 @@ await createClusterRoleBinding(kube, "bench-reader", "bench-reader", [
   { kind: "Group", name: "system:serviceaccounts:default" },
 ]);
 const users = execFileSync("htpasswd", ["-nbB", "-C", "10", "victim", "right-password"], { encoding: "utf8" });
-// rbac-gate as the chart runs it: NODE_OPTIONS --max-old-space-size (nodeMaxOldSpaceMB).
+// rbac-gate as the chart runs it: NODE_OPTIONS --max-old-space-size and --max-semi-space-size (nodeMaxOldSpaceMB, nodeMaxSemiSpaceMB).
 const env = await startGateInCluster(plane, kube, "  qps: 5000\n  burst: 5000\n", {
   NODE_OPTIONS: values["node-options"],
 });

@@ -89,6 +89,7 @@ const RULES: Record<string, Schema> = {
   },
   terminationGracePeriodSeconds: { minimum: 1 },
   nodeMaxOldSpaceMB: { minimum: 64, maximum: 16384 },
+  nodeMaxSemiSpaceMB: { minimum: 1, maximum: 128 },
   preStopSleepSeconds: { minimum: 0 },
   "service.type": { enum: ["ClusterIP", "NodePort", "LoadBalancer"] },
   "service.port": { minimum: 1, maximum: 65535 },
