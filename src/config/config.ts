@@ -68,6 +68,8 @@ export interface Config {
   };
   /** Present in cluster mode: routes also come from Ingresses, identities and decisions from the apiserver. */
   readonly kubernetes?: KubernetesConfig;
+  /** The CA bundle of client certificates (authenticator kind "client-certificate"); undefined: none accepted. */
+  readonly clientCertificates?: { readonly caFile: string };
 }
 
 export function deepFreeze<T>(value: T): T {

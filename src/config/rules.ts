@@ -93,8 +93,14 @@ const routesReferToHtpasswd: Rule = (root, context) => {
     const htpasswd = valid(fields.htpasswd, route.htpasswd);
     if (htpasswd !== undefined && !names.has(htpasswd))
       findings.push({ path, message: "it must name an entry of htpasswd.files" });
-    if (route.htpasswd === undefined && valid(fields.authenticators, route.authenticators)?.includes("basic"))
+    const kinds = valid(fields.authenticators, route.authenticators);
+    if (route.htpasswd === undefined && kinds?.includes("basic"))
       findings.push({ path, message: "basic authentication needs an htpasswd file" });
+    if (root.clientCertificates === undefined && kinds?.includes("client-certificate"))
+      findings.push({
+        path: ["routes", i, "authenticators"],
+        message: "client certificates need clientCertificates.caFile",
+      });
   });
   return findings;
 };

@@ -65,7 +65,9 @@ export function quote(value: string): string {
  */
 export function renderChallenge(challenge: Challenge): string {
   const realm = quote(challenge.realm);
+  // A client certificate has no HTTP challenge: the TLS handshake asked for it.
   return challenge.schemes
+    .filter((scheme) => scheme !== "client-certificate")
     .map((scheme) =>
       scheme === "basic"
         ? `Basic realm=${realm}, charset="UTF-8"`
@@ -89,12 +91,14 @@ export function answer(decision: Decision, names: IdentityHeaderNames, reasonInB
       for (const name of names.groups) headers.push([name, groups]);
       return { status: 200, headers, body: "" };
     }
-    case "unauthenticated":
+    case "unauthenticated": {
+      const challenge = renderChallenge(decision.challenge);
       return {
         status: 401,
-        headers: [["WWW-Authenticate", renderChallenge(decision.challenge)]],
+        headers: challenge === "" ? [] : [["WWW-Authenticate", challenge]],
         body: "Unauthorized\n",
       };
+    }
     case "forbidden":
       return { status: 403, headers: [], body: reasonInBody ? `Forbidden: ${decision.reason}\n` : "Forbidden\n" };
     case "error":

@@ -6,6 +6,7 @@
 import { type AuthenticationResult, type Authenticator, NO_OPINION } from "../authn/authenticator.js";
 import type { AuthorizationTrace, Authorizer } from "../authz/authorizer.js";
 import type { LoadSource } from "../cache/bounded-cache.js";
+import type { CertificateReader } from "../request/client-certificate.js";
 import { type Credentials, parseAuthorization } from "../request/credentials.js";
 import type { AuthRequestLine, Dialect } from "../request/dialects/dialect.js";
 import type { Route } from "../routing/routes.js";
@@ -39,6 +40,8 @@ export interface GateDeps {
   /** Every authenticator there is; a route asks those of the kinds it lists, in its order. */
   readonly authenticators: readonly Authenticator[];
   readonly authorizer: Authorizer;
+  /** The dialect's client-certificate header, read only for routes that list "client-certificate". */
+  readonly clientCertificate?: CertificateReader;
 }
 
 export type Gate = (input: DecisionInput) => Promise<DecisionRecord>;
@@ -99,29 +102,25 @@ async function decideForRoute(
   route: Route,
   trace: Trace,
 ): Promise<Decision> {
-  const credentials = parseAuthorization(input.authorization);
+  const offered = offeredCredentials(deps, input, route);
   const challenge = (invalidToken = false): Challenge => ({
     realm: route.realm,
     schemes: route.authenticators,
     invalidToken: invalidToken && route.authenticators.includes("bearer"),
   });
-  if (credentials.kind === "none") {
+  const malformed = offered.find((c) => c.kind === "malformed");
+  if (malformed?.kind === "malformed") {
+    return { kind: "unauthenticated", code: "malformed_credentials", reason: malformed.reason, challenge: challenge() };
+  }
+  if (offered.length === 0) {
     return { kind: "unauthenticated", code: "no_credentials", reason: "no credentials", challenge: challenge() };
   }
-  if (credentials.kind === "malformed") {
-    return {
-      kind: "unauthenticated",
-      code: "malformed_credentials",
-      reason: credentials.reason,
-      challenge: challenge(),
-    };
-  }
-  const authn = await authenticate(deps.authenticators, credentials, request, route);
+  const { result: authn, credentials } = await authenticate(deps.authenticators, offered, request, route);
   if (authn.kind === "no-opinion") {
     return {
       kind: "unauthenticated",
       code: "credentials_not_accepted",
-      reason: `${credentials.kind} credentials are not accepted here`,
+      reason: `${offered.map((c) => c.kind).join(" and ")} credentials are not accepted here`,
       challenge: challenge(),
     };
   }
@@ -130,7 +129,7 @@ async function decideForRoute(
       kind: "unauthenticated",
       code: authn.code ?? "bad_credentials",
       reason: authn.reason,
-      challenge: challenge(credentials.kind === "bearer"),
+      challenge: challenge(credentials?.kind === "bearer"),
     };
   }
   if (authn.cache) trace.authentication = { cache: authn.cache };
@@ -140,19 +139,36 @@ async function decideForRoute(
   return { kind: "allow", user: authn.user };
 }
 
-/** The first answer of the route's authenticators that has an opinion on these credentials, in the route's order. */
+/**
+ * What the request offers: the Authorization header's credentials and, for a route that lists client certificates,
+ * the certificate the proxy passed. "none" is left out; a client may present a certificate and a token together.
+ */
+function offeredCredentials(deps: GateDeps, input: DecisionInput, route: Route): Credentials[] {
+  const offered = [parseAuthorization(input.authorization)];
+  if (route.authenticators.includes("client-certificate") && deps.clientCertificate) {
+    offered.unshift(deps.clientCertificate(input.header));
+  }
+  return offered.filter((c) => c.kind !== "none");
+}
+
+/**
+ * The first answer that has an opinion, asking the route's authenticators in the route's order, each about every
+ * credential offered.
+ */
 async function authenticate(
   authenticators: readonly Authenticator[],
-  credentials: Credentials,
+  offered: readonly Credentials[],
   request: OriginalRequest,
   route: Route,
-): Promise<AuthenticationResult> {
+): Promise<{ result: AuthenticationResult; credentials?: Credentials }> {
   for (const kind of route.authenticators) {
     for (const authenticator of authenticators) {
       if (authenticator.kind !== kind) continue;
-      const result = await authenticator.authenticate(credentials, route, request);
-      if (result.kind !== "no-opinion") return result;
+      for (const credentials of offered) {
+        const result = await authenticator.authenticate(credentials, route, request);
+        if (result.kind !== "no-opinion") return { result, credentials };
+      }
     }
   }
-  return NO_OPINION;
+  return { result: NO_OPINION };
 }

@@ -10,6 +10,8 @@ export type Credentials =
   | { readonly kind: "none" }
   | { readonly kind: "basic"; readonly username: string; readonly password: string }
   | { readonly kind: "bearer"; readonly token: string }
+  /** A client certificate the proxy passed in a header of its own (client-certificate.ts), leaf first, PEM. */
+  | { readonly kind: "client-certificate"; readonly chain: readonly string[] }
   | { readonly kind: "malformed"; readonly reason: string };
 
 const BASIC = /^basic +([A-Za-z0-9+/]+={0,2}) *$/i;

@@ -79,6 +79,12 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
   /** Hosts a server-alias adds to another server: nginx serves them with that server's locations. */
   const aliased = new Map<string, string>();
   let wideAlias: string | undefined;
+  /**
+   * Per host, whether nginx sets ssl-client-cert in the auth subrequest: the server takes its auth-tls settings from
+   * the oldest Ingress of the host with auth-tls-secret, and renders the header only with
+   * auth-tls-pass-certificate-to-upstream. Elsewhere a client's own ssl-client-cert header reaches rbac-gate.
+   */
+  const passesCertificate = new Map<string, boolean>();
   for (const ingress of [...ingresses].sort(byAge("ingress-nginx"))) {
     const source = `ingress ${ingress.namespace}/${ingress.name}`;
     const settings = readIngressAnnotations(ingress.namespace, ingress.annotations, defaults);
@@ -99,6 +105,8 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
         continue;
       }
       if (regex && !regexHosts.has(host.value)) regexHosts.set(host.value, source);
+      if (ingress.annotations[`${NGINX}auth-tls-secret`] && !passesCertificate.has(host.value))
+        passesCertificate.set(host.value, annotationTrue(ingress.annotations, "auth-tls-pass-certificate-to-upstream"));
       const explicit = rule.paths && rule.paths.length > 0;
       const paths = explicit ? (rule.paths ?? []) : [{ service: ingress.defaultBackendService }];
       for (const p of paths) {
@@ -132,6 +140,11 @@ export function routesFromIngresses(ingresses: readonly IngressObject[], default
       return deny(
         route,
         `host "${route.host || "*"}" has regular-expression locations (use-regex or rewrite-target on ${regexSource}), which are not supported`,
+      );
+    if (route.authenticators.includes("client-certificate") && passesCertificate.get(route.host) !== true)
+      return deny(
+        route,
+        `host "${route.host || "*"}" does not pass the client certificate to rbac-gate (auth-tls-secret with auth-tls-pass-certificate-to-upstream: "true")`,
       );
     const canarySource = canaries.get(matchKey(route));
     if (canarySource !== undefined)

@@ -2,7 +2,7 @@
  * Per-Ingress settings from annotations with the prefix "rbac-gate.io/". Pure. Every value is validated; problems
  * are returned (the route is then denied), never thrown.
  *
- *   rbac-gate.io/authenticators          "basic", "bearer" or both, comma-separated, in challenge order.
+ *   rbac-gate.io/authenticators          "basic", "bearer", "client-certificate", comma-separated, in order.
  *                                        Default: "basic,bearer" with an htpasswd Secret, else "bearer".
  *   rbac-gate.io/htpasswd-secret         name of a Secret in the Ingress's own namespace (no "/": another
  *                                        namespace's Secret can never be named).
@@ -19,7 +19,7 @@
  *                                        nginx routes it as written: only an app known not to do so should allow.
  */
 import { NON_RESOURCE_FIELDS, RESOURCE_FIELDS, TEMPLATE_PLACEHOLDERS } from "../decision/access-review.js";
-import type { AuthenticatorKind } from "../vocabulary/types.js";
+import { AUTHENTICATOR_KINDS, type AuthenticatorKind } from "../vocabulary/types.js";
 import type { AttributesTemplate, RouteAuthorization } from "./routes.js";
 
 export const ANNOTATION_PREFIX = "rbac-gate.io/";
@@ -101,10 +101,10 @@ export function readIngressAnnotations(
     const kinds = list(authn);
     if (
       kinds.length === 0 ||
-      kinds.some((k) => k !== "basic" && k !== "bearer") ||
+      kinds.some((k) => !(AUTHENTICATOR_KINDS as readonly string[]).includes(k)) ||
       new Set(kinds).size !== kinds.length
     ) {
-      bad("authenticators", 'it must list "basic", "bearer" or both, once each');
+      bad("authenticators", `it must list some of ${AUTHENTICATOR_KINDS.map((k) => `"${k}"`).join(", ")}, once each`);
     } else {
       authenticators = kinds as AuthenticatorKind[];
       if (kinds.includes("basic") && secret === undefined) {

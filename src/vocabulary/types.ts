@@ -24,5 +24,5 @@ export interface OriginalRequest {
 }
 
 /** Every kind of credentials a route may accept; adding an authenticator adds its kind here. */
-export const AUTHENTICATOR_KINDS = ["basic", "bearer"] as const;
+export const AUTHENTICATOR_KINDS = ["basic", "bearer", "client-certificate"] as const;
 export type AuthenticatorKind = (typeof AUTHENTICATOR_KINDS)[number];

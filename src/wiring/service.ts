@@ -4,6 +4,7 @@
  */
 import type { RequestListener } from "node:http";
 import { createBasicAuthenticator } from "../authn/basic.js";
+import { createClientCertificateAuthenticator, UNCONFIGURED_CLIENT_CERTIFICATES } from "../authn/client-certificate.js";
 import { cachedPasswordCheck } from "../authn/htpasswd/cached-check.js";
 import type { CheckResult, PasswordCheck } from "../authn/htpasswd/check.js";
 import { HashPool } from "../authn/htpasswd/hash-pool.js";
@@ -24,6 +25,7 @@ import { createMetrics, type Metrics } from "../metrics/metrics.js";
 import { DIALECTS, type RoutedBy } from "../request/dialects/table.js";
 import { type RouteSource, routeResolver } from "../routing/route-sources.js";
 import { buildRouteTable, matchRoute, servesHost, type WildcardLabels } from "../routing/routes.js";
+import { readCaBundle } from "../sources/ca-bundle.js";
 import { HtpasswdFiles } from "../sources/htpasswd-files.js";
 import { StartupError } from "./startup-error.js";
 
@@ -54,7 +56,10 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     onLoad: (source, users, weak) => metrics.htpasswdUsers(source, users, weak),
     ...(options.htpasswdPollIntervalMs === undefined ? {} : { pollIntervalMs: options.htpasswdPollIntervalMs }),
   });
-  if (problems.length > 0) throw new StartupError(problems);
+  const bundle = config.clientCertificates ? await readCaBundle(config.clientCertificates.caFile) : undefined;
+  if (problems.length > 0 || (bundle?.problems.length ?? 0) > 0) {
+    throw new StartupError([...problems, ...(bundle?.problems ?? [])]);
+  }
   // Loaded only in cluster mode: the Kubernetes client alone costs about 85 MB of resident memory.
   const cluster = config.kubernetes
     ? await (await import("./cluster.js")).buildCluster(config, config.kubernetes, logger, metrics)
@@ -89,6 +94,9 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     authenticators: [
       createBasicAuthenticator({ store, check, maxPasswordBytes: config.htpasswd.limits.maxPasswordBytes }),
       ...(cluster ? [cluster.bearer] : []),
+      bundle
+        ? createClientCertificateAuthenticator({ authorities: bundle.authorities })
+        : UNCONFIGURED_CLIENT_CERTIFICATES,
     ],
     authorizer: routeAuthorizer(cluster?.authorizer),
   };
@@ -97,7 +105,12 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     // One policy, read through each proxy's dialect and judged by the objects that proxy routes by.
     endpoints: DIALECTS.map((dialect) => ({
       dialect,
-      gate: createGate({ ...policy, dialect: dialect.read, resolveRoute: routeResolver(sources, dialect.routedBy) }),
+      gate: createGate({
+        ...policy,
+        dialect: dialect.read,
+        clientCertificate: dialect.clientCertificate,
+        resolveRoute: routeResolver(sources, dialect.routedBy),
+      }),
     })),
     identityHeaders: config.identityHeaders,
     audit: createAuditLog(logger, config.audit),

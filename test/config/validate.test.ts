@@ -75,7 +75,7 @@ describe("resolveConfig", () => {
         'routes[1].htpasswd has "nope": it must name an entry of htpasswd.files',
         "routes[1].allow.users has an empty list: it must name at least one item",
         'routes[2].authenticators[0] has "bearer": bearer tokens are verified by TokenReview, which needs a cluster',
-        'routes[2].authenticators[1] has "digest": it must be "basic"',
+        'routes[2].authenticators[1] has "digest": it must be "basic" or "client-certificate"',
         "routes[2].allow has both authenticated and users: it must be either {authenticated: true} or {users: [names]}",
         'routes[3].path has "/x/../y": it must be a normalized path prefix such as "/" or "/api"',
         "routes[3].allow.authenticated has false: it must be either {authenticated: true} or {users: [names]}",
@@ -88,7 +88,7 @@ describe("resolveConfig", () => {
     expect(resolveConfig({ route: [] }, "/")).toEqual({
       ok: false,
       error: [
-        'configuration has unknown field "route": known fields are listen, logLevel, realm, identityHeaders, htpasswd, routes, kubernetes, metrics, health, regulation, shutdownTimeout, audit',
+        'configuration has unknown field "route": known fields are listen, logLevel, realm, identityHeaders, htpasswd, routes, kubernetes, metrics, health, regulation, shutdownTimeout, audit, clientCertificates',
         "routes is missing: it must be a list",
       ],
     });
@@ -100,6 +100,24 @@ describe("resolveConfig", () => {
       ok: false,
       error: ["routes[0].htpasswd is missing: basic authentication needs an htpasswd file"],
     });
+  });
+});
+
+describe("resolveConfig, client certificates", () => {
+  const route = { host: "a.example.com", authenticators: ["client-certificate"], allow: { authenticated: true } };
+
+  it("refuses a route that lists client certificates when no CA bundle is configured", () => {
+    expect(resolveConfig({ routes: [route] }, "/")).toEqual({
+      ok: false,
+      error: [
+        'routes[0].authenticators has ["client-certificate"]: client certificates need clientCertificates.caFile',
+      ],
+    });
+  });
+
+  it("resolves the CA bundle's path against the configuration file's folder", () => {
+    const result = resolveConfig({ clientCertificates: { caFile: "ca.crt" }, routes: [route] }, "/etc/rbac-gate");
+    expect(result.ok && result.value.clientCertificates).toEqual({ caFile: "/etc/rbac-gate/ca.crt" });
   });
 });
 

@@ -77,7 +77,7 @@ describe("readIngressAnnotations", () => {
       'annotation rbac-gate.io/authenticators has "basic": it needs rbac-gate.io/htpasswd-secret',
     ]);
     expect(read({ "rbac-gate.io/authenticators": "bearer,bearer" }).problems).toEqual([
-      'annotation rbac-gate.io/authenticators has "bearer,bearer": it must list "basic", "bearer" or both, once each',
+      'annotation rbac-gate.io/authenticators has "bearer,bearer": it must list some of "basic", "bearer", "client-certificate", once each',
     ]);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { DEFAULTS } from "../defaults.js";
+import { clientCertificates } from "./client-certificates.js";
 import { htpasswd } from "./htpasswd.js";
 import { kubernetes } from "./kubernetes.js";
 import { choice, duration, list, mapping, rule, type SchemaContext, text } from "./leaves.js";
@@ -47,12 +48,13 @@ export const rootFields = (context: SchemaContext) => ({
   regulation: regulation(),
   shutdownTimeout: duration().prefault(DEFAULTS.shutdownTimeout),
   audit: audit(),
+  clientCertificates: clientCertificates(context).optional(),
 });
 
 /** Options (the YAML as written) → the resolved Config, less the rules across areas (../rules.ts). */
 export const configSchema = (context: SchemaContext) =>
   mapping(rootFields(context)).transform(
-    ({ shutdownTimeout, routes, kubernetes, metrics, health, regulation, ...o }) => ({
+    ({ shutdownTimeout, routes, kubernetes, metrics, health, regulation, clientCertificates, ...o }) => ({
       listen: o.listen,
       ...(metrics === undefined ? {} : { metrics }),
       ...(health === undefined ? {} : { health }),
@@ -65,6 +67,7 @@ export const configSchema = (context: SchemaContext) =>
       routes: routes.map((r) => ({ ...r, realm: r.realm ?? o.realm })),
       ...(regulation === undefined ? {} : { regulation }),
       ...(kubernetes === undefined ? {} : { kubernetes }),
+      ...(clientCertificates === undefined ? {} : { clientCertificates }),
     }),
   );
 

@@ -46,10 +46,12 @@ export const routePathType = () =>
 /** Bearer tokens are verified by TokenReview, so only a file with a kubernetes section may accept them. */
 export const authenticators = (context: SchemaContext) =>
   nonEmptyList(
-    choice(["basic", "bearer"], quoted(context.cluster ? ["basic", "bearer"] : ["basic"])).refine(
-      (kind) => context.cluster || kind !== "bearer",
-      { error: "bearer tokens are verified by TokenReview, which needs a cluster" },
-    ),
+    choice(
+      ["basic", "bearer", "client-certificate"],
+      quoted(context.cluster ? ["basic", "bearer", "client-certificate"] : ["basic", "client-certificate"]),
+    ).refine((kind) => context.cluster || kind !== "bearer", {
+      error: "bearer tokens are verified by TokenReview, which needs a cluster",
+    }),
   )
     .refine((kinds) => new Set(kinds).size === kinds.length, {
       error: "list each authenticator once",

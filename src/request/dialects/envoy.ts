@@ -13,6 +13,7 @@
  */
 
 import { fail } from "../../vocabulary/result.js";
+import { type CertificateReader, readXfcc } from "../client-certificate.js";
 import { type Dialect, lastForwardedFor, readOriginalRequest } from "./dialect.js";
 
 /** The path prefix the proxy is configured with (Envoy Gateway `path`, Istio `pathPrefix`). */
@@ -34,3 +35,10 @@ export const envoyExtAuthz: Dialect = (header, line) => {
     address: lastForwardedFor(header("x-forwarded-for")),
   });
 };
+
+/**
+ * x-forwarded-client-cert, which Envoy sets from the TLS handshake and strips from the client's request with
+ * forward_client_cert_details SANITIZE_SET (Envoy Gateway: ClientTrafficPolicy headers.xForwardedClientCert mode
+ * SanitizeSet); the operator must also let it reach the authorization request (allowed headers).
+ */
+export const envoyClientCertificate: CertificateReader = (header) => readXfcc(header("x-forwarded-client-cert"));

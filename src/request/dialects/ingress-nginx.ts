@@ -21,6 +21,7 @@
  */
 
 import { fail, ok, type Result } from "../../vocabulary/result.js";
+import { type CertificateReader, readEscapedPem } from "../client-certificate.js";
 import { normalizeHost } from "../normalize.js";
 import { type Dialect, type DialectProblem, readOriginalRequest } from "./dialect.js";
 
@@ -84,3 +85,11 @@ export const ingressNginx: Dialect = (header, line) => {
   }
   return read;
 };
+
+/**
+ * ssl-client-cert ($ssl_client_escaped_cert), which the auth location sets when the server has auth-tls-secret and
+ * auth-tls-pass-certificate-to-upstream: "true" (empty, so removed, when the client sent no certificate). On a server
+ * without them nginx passes a client's own ssl-client-cert through: routes/Ingresses must say they use it.
+ */
+export const ingressNginxClientCertificate: CertificateReader = (header) =>
+  readEscapedPem(header("ssl-client-cert"), "ssl-client-cert");

@@ -2,10 +2,11 @@
  * The dialects rbac-gate speaks, one entry each: the HTTP app serves an endpoint per entry and the composition
  * root builds a gate per entry, so a new proxy is one dialect file plus one line here.
  */
+import type { CertificateReader } from "../client-certificate.js";
 import type { Dialect } from "./dialect.js";
-import { EXT_AUTHZ_PREFIX, envoyExtAuthz } from "./envoy.js";
-import { ingressNginx } from "./ingress-nginx.js";
-import { traefikForwardAuth } from "./traefik.js";
+import { EXT_AUTHZ_PREFIX, envoyClientCertificate, envoyExtAuthz } from "./envoy.js";
+import { ingressNginx, ingressNginxClientCertificate } from "./ingress-nginx.js";
+import { traefikClientCertificate, traefikForwardAuth } from "./traefik.js";
 
 /** Which objects route a proxy's requests: Ingresses (ingress-nginx) or Gateway API routes (the Gateways). */
 export type RoutedBy = "ingress" | "gateway";
@@ -18,6 +19,8 @@ export interface DialectEntry {
   /** Whether the original path follows the endpoint's path (Envoy's path_prefix) instead of ending it. */
   readonly pathIsPrefix: boolean;
   readonly read: Dialect;
+  /** Reads the client certificate from the one header this proxy sets itself (never from the client's others). */
+  readonly clientCertificate: CertificateReader;
   /** Whether the proxy hands a 403's body to the client (then it names no reason). */
   readonly bodyReachesClient: boolean;
   readonly routedBy: RoutedBy;
@@ -29,6 +32,7 @@ export const DIALECTS: readonly DialectEntry[] = Object.freeze([
     path: "/auth",
     pathIsPrefix: false,
     read: ingressNginx,
+    clientCertificate: ingressNginxClientCertificate,
     bodyReachesClient: false,
     routedBy: "ingress",
   },
@@ -37,6 +41,7 @@ export const DIALECTS: readonly DialectEntry[] = Object.freeze([
     path: "/forward-auth",
     pathIsPrefix: false,
     read: traefikForwardAuth,
+    clientCertificate: traefikClientCertificate,
     bodyReachesClient: true,
     routedBy: "gateway",
   },
@@ -45,6 +50,7 @@ export const DIALECTS: readonly DialectEntry[] = Object.freeze([
     path: EXT_AUTHZ_PREFIX,
     pathIsPrefix: true,
     read: envoyExtAuthz,
+    clientCertificate: envoyClientCertificate,
     bodyReachesClient: true,
     routedBy: "gateway",
   },

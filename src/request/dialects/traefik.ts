@@ -12,6 +12,7 @@
  */
 
 import { fail } from "../../vocabulary/result.js";
+import { type CertificateReader, readTraefikPem } from "../client-certificate.js";
 import { type Dialect, lastForwardedFor, readOriginalRequest } from "./dialect.js";
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -30,3 +31,11 @@ export const traefikForwardAuth: Dialect = (header) => {
   if (CONTROL.test(uri)) return fail({ kind: "invalid", reason: "X-Forwarded-Uri has control characters" });
   return readOriginalRequest({ method, authority, target: uri, address: lastForwardedFor(header("x-forwarded-for")) });
 };
+
+/**
+ * X-Forwarded-Tls-Client-Cert, which the passTLSClientCert middleware (pem: true), placed before ForwardAuth, sets
+ * from the TLS handshake; the router's TLS options must require a verified client certificate, so that every
+ * request carries one the middleware overwrites the header with.
+ */
+export const traefikClientCertificate: CertificateReader = (header) =>
+  readTraefikPem(header("x-forwarded-tls-client-cert"));

@@ -73,7 +73,10 @@ export async function startNginx(authAddress: string, appAddress: string, option
     )
     .join("");
   const conf = join(prefix, "nginx.conf");
-  writeFileSync(conf, config.replaceAll("proxy_set_header    'X-Remote-Group' $authHeader4;", (line) => line + extra));
+  writeFileSync(
+    conf,
+    config.replaceAll("proxy_set_header    'X-Remote-Group' $authHeader4;", (line) => line + extra),
+  );
   const errorLog = join(prefix, "error.log");
   const proc = start(NGINX, ["-p", `${prefix}/`, "-c", conf, "-e", errorLog, "-g", "daemon off;"]);
   await waitForHttp(`http://127.0.0.1:${a}/`, proc);
