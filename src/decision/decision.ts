@@ -65,13 +65,20 @@ export function quote(value: string): string {
  */
 export function renderChallenge(challenge: Challenge): string {
   const realm = quote(challenge.realm);
-  return challenge.schemes
+  // "bearer" and "oidc" both read Bearer tokens: one Bearer challenge for both.
+  const schemes = [...new Set(challenge.schemes.map(authScheme))];
+  return schemes
     .map((scheme) =>
-      scheme === "basic"
+      scheme === "Basic"
         ? `Basic realm=${realm}, charset="UTF-8"`
         : `Bearer realm=${realm}${challenge.invalidToken ? ', error="invalid_token"' : ""}`,
     )
     .join(", ");
+}
+
+/** The HTTP authentication scheme whose credentials an authenticator kind reads. */
+export function authScheme(kind: AuthenticatorKind): "Basic" | "Bearer" {
+  return kind === "basic" ? "Basic" : "Bearer";
 }
 
 /**

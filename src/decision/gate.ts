@@ -10,7 +10,7 @@ import { type Credentials, parseAuthorization } from "../request/credentials.js"
 import type { AuthRequestLine, Dialect } from "../request/dialects/dialect.js";
 import type { Route } from "../routing/routes.js";
 import type { OriginalRequest } from "../vocabulary/types.js";
-import type { Challenge, Decision } from "./decision.js";
+import { authScheme, type Challenge, type Decision } from "./decision.js";
 
 export interface DecisionInput {
   /** Reads a single-valued request header by lower-case name. */
@@ -103,7 +103,7 @@ async function decideForRoute(
   const challenge = (invalidToken = false): Challenge => ({
     realm: route.realm,
     schemes: route.authenticators,
-    invalidToken: invalidToken && route.authenticators.includes("bearer"),
+    invalidToken: invalidToken && route.authenticators.some((kind) => authScheme(kind) === "Bearer"),
   });
   if (credentials.kind === "none") {
     return { kind: "unauthenticated", code: "no_credentials", reason: "no credentials", challenge: challenge() };

@@ -23,6 +23,10 @@ export interface OriginalRequest {
   readonly clientAddress?: string;
 }
 
-/** Every kind of credentials a route may accept; adding an authenticator adds its kind here. */
-export const AUTHENTICATOR_KINDS = ["basic", "bearer"] as const;
+/**
+ * Every way a route may authenticate; adding an authenticator adds its kind here. "bearer" is a TokenReview,
+ * "oidc" a token of the structured authentication configuration's issuers verified locally: both read Bearer
+ * tokens.
+ */
+export const AUTHENTICATOR_KINDS = ["basic", "bearer", "oidc"] as const;
 export type AuthenticatorKind = (typeof AUTHENTICATOR_KINDS)[number];

@@ -43,13 +43,22 @@ export const routePath = () => text(PATH_RULE).refine(isRoutePath, rule(PATH_RUL
 export const routePathType = () =>
   choice(["Exact", "Prefix", "ImplementationSpecific"]).prefault(DEFAULTS.route.pathType);
 
-/** Bearer tokens are verified by TokenReview, so only a file with a kubernetes section may accept them. */
+/**
+ * Bearer tokens are verified by TokenReview, so only a file with a kubernetes section may accept them; "oidc"
+ * tokens by the issuers of kubernetes.authenticationConfig.
+ */
 export const authenticators = (context: SchemaContext) =>
   nonEmptyList(
-    choice(["basic", "bearer"], quoted(context.cluster ? ["basic", "bearer"] : ["basic"])).refine(
-      (kind) => context.cluster || kind !== "bearer",
-      { error: "bearer tokens are verified by TokenReview, which needs a cluster" },
-    ),
+    choice(
+      ["basic", "bearer", "oidc"],
+      quoted(context.oidc ? ["basic", "bearer", "oidc"] : context.cluster ? ["basic", "bearer"] : ["basic"]),
+    )
+      .refine((kind) => context.cluster || kind !== "bearer", {
+        error: "bearer tokens are verified by TokenReview, which needs a cluster",
+      })
+      .refine((kind) => context.oidc || kind !== "oidc", {
+        error: "oidc tokens are verified by the issuers of kubernetes.authenticationConfig, which is not set",
+      }),
   )
     .refine((kinds) => new Set(kinds).size === kinds.length, {
       error: "list each authenticator once",
