@@ -122,7 +122,8 @@ async function decideForRoute(
       kind: "unauthenticated",
       code: "credentials_not_accepted",
       reason: `${credentials.kind} credentials are not accepted here`,
-      challenge: challenge(),
+      // A bearer token no authenticator of a Bearer route reads (an "oidc" route, a token of another issuer).
+      challenge: challenge(credentials.kind === "bearer"),
     };
   }
   if (authn.kind === "rejected") {
