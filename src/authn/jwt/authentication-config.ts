@@ -219,6 +219,7 @@ function claimRuleProblem(
     problems.push(`${at}.expression is set: ${CEL}; use claim and requiredValue`);
     return "reported";
   }
+  if (rule.message !== undefined) return [`${at}.message`, rule.message, "it goes only with an expression"];
   if (typeof rule.claim !== "string" || rule.claim === "") return [`${at}.claim`, rule.claim, "it must name a claim"];
   if (typeof rule.requiredValue !== "string") return [`${at}.requiredValue`, rule.requiredValue, "it must be a string"];
   if (earlier.some((r) => r.claim === rule.claim)) return [`${at}.claim`, rule.claim, "it must be unique"];

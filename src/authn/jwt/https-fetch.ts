@@ -1,7 +1,7 @@
 /**
  * A bounded HTTPS GET for an issuer's discovery document and keys: only https, the issuer's own CA when configured
- * (certificateAuthority, as the apiserver uses it), no redirects, a deadline and a size limit, so a slow or huge
- * answer cannot hold a request or the heap.
+ * (certificateAuthority, as the apiserver uses it), no redirects (a 3xx is an error), a deadline for the whole
+ * exchange and a size limit, so a slow or huge answer cannot hold a request or the heap.
  */
 import { request } from "node:https";
 
@@ -29,7 +29,6 @@ export function httpsFetcher(ca: string | undefined, limits: FetchLimits): Https
       const req = request(url, {
         method: "GET",
         headers,
-        timeout: limits.timeoutMs,
         ...(ca === undefined ? {} : { ca }),
         ...(options.signal ? { signal: options.signal } : {}),
       });
@@ -45,15 +44,25 @@ export function httpsFetcher(ca: string | undefined, limits: FetchLimits): Https
           chunks.push(chunk);
         });
         res.on("end", () => {
+          // Only a 200 has a body worth reading; Response itself throws for some statuses (204, 1xx).
+          if (res.statusCode !== 200) {
+            reject(new Error(`${url} answered ${res.statusCode}`));
+            return;
+          }
           const responseHeaders = new Headers();
           for (const [k, v] of Object.entries(res.headers)) {
             if (typeof v === "string") responseHeaders.set(k, v);
           }
-          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 500, headers: responseHeaders }));
+          resolve(new Response(Buffer.concat(chunks), { status: 200, headers: responseHeaders }));
         });
         res.on("error", reject);
       });
-      req.on("timeout", () => req.destroy(new Error(`${url} did not answer within ${limits.timeoutMs} ms`)));
+      // A deadline for the whole exchange: the socket's idle timeout alone lets a slow drip go on for ever.
+      const deadline = setTimeout(
+        () => req.destroy(new Error(`${url} did not answer within ${limits.timeoutMs} ms`)),
+        limits.timeoutMs,
+      );
+      req.on("close", () => clearTimeout(deadline));
       req.on("error", reject);
       req.end();
     });
@@ -62,7 +71,6 @@ export function httpsFetcher(ca: string | undefined, limits: FetchLimits): Https
 /** GETs a JSON document; throws unless the answer is 200 with a JSON object. */
 export async function fetchJson(fetch: HttpsFetch, url: string): Promise<Record<string, unknown>> {
   const res = await fetch(url);
-  if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
   const body = (await res.json()) as unknown;
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new Error(`${url} is not a JSON object`);
   return body as Record<string, unknown>;

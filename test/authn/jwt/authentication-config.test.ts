@@ -107,6 +107,23 @@ describe("As a platform admin sharing the apiserver's AuthenticationConfiguratio
     });
   });
 
+  it("refuses a claim validation rule's message without an expression, and a claim required twice", () => {
+    const rules = [
+      { claim: "hd", requiredValue: "a", message: "wrong domain" },
+      { claim: "tenant", requiredValue: "a" },
+      { claim: "tenant", requiredValue: "b" },
+    ];
+    expect(
+      readAuthenticationConfig(config([{ issuer, claimMappings: { username }, claimValidationRules: rules }])),
+    ).toEqual({
+      ok: false,
+      error: [
+        'jwt[0].claimValidationRules[0].message has "wrong domain": it goes only with an expression',
+        'jwt[0].claimValidationRules[2].claim has "tenant": it must be unique',
+      ],
+    });
+  });
+
   it("refuses a file that is not an AuthenticationConfiguration with JWT authenticators", () => {
     expect(readAuthenticationConfig({ apiVersion: "v1", kind: "ConfigMap" })).toEqual({
       ok: false,
