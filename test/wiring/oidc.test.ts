@@ -18,32 +18,30 @@ const cache = {
 };
 const build = (path: string) => buildOidcAuthenticator(path, cache, createSecretKeyer(), () => {});
 
-describe("As a platform admin starting rbac-gate with kubernetes.authenticationConfig", () => {
-  it("gets an oidc authenticator from a file of claim-based issuers", async () => {
-    const file = join(dir, "good.yaml");
-    writeFileSync(
-      file,
-      `apiVersion: apiserver.config.k8s.io/v1
+/** Writes an AuthenticationConfiguration with one issuer and the given lines under it; returns its path. */
+function configFile(name: string, lines: string): string {
+  const file = join(dir, name);
+  writeFileSync(
+    file,
+    `apiVersion: apiserver.config.k8s.io/v1
 kind: AuthenticationConfiguration
 jwt:
 - issuer: {url: "https://idp.example.test", audiences: [rbac-gate]}
-  claimMappings: {username: {claim: sub, prefix: "oidc:"}}
-`,
-    );
+${lines}`,
+  );
+  return file;
+}
+
+describe("As a platform admin starting rbac-gate with kubernetes.authenticationConfig", () => {
+  it("gets an oidc authenticator from a file of claim-based issuers", async () => {
+    const file = configFile("good.yaml", '  claimMappings: {username: {claim: sub, prefix: "oidc:"}}\n');
     expect((await build(file)).kind).toBe("oidc");
   });
 
   it("is refused at start with every problem, each naming the file", async () => {
-    const file = join(dir, "cel.yaml");
-    writeFileSync(
-      file,
-      `apiVersion: apiserver.config.k8s.io/v1
-kind: AuthenticationConfiguration
-jwt:
-- issuer: {url: "https://idp.example.test", audiences: [rbac-gate]}
-  claimMappings: {username: {expression: "claims.sub"}}
-  userValidationRules: [{expression: "true"}]
-`,
+    const file = configFile(
+      "cel.yaml",
+      '  claimMappings: {username: {expression: "claims.sub"}}\n  userValidationRules: [{expression: "true"}]\n',
     );
     const error = await build(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StartupError);
