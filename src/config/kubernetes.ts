@@ -22,6 +22,8 @@ export interface KubernetesConfig {
   /** Namespaces whose htpasswd Secrets are watched: "all", or a list (empty: htpasswd Secrets are off). */
   readonly secretNamespaces: "all" | readonly string[];
   readonly audiences: readonly string[];
+  /** kube-apiserver's AuthenticationConfiguration file, read at start (authn/jwt/authentication-config.ts). */
+  readonly authenticationConfig?: string;
   readonly authorization: "host-path" | "service-proxy";
   readonly htpasswdUsernamePrefix: string;
   /** How long a broken watch may serve its last state before the readiness probe fails. */

@@ -22,12 +22,16 @@ export function resolveConfig(options: unknown, baseDir: string): Result<Config,
   return checked.ok ? checked : fail(checked.error.map((p) => p.text));
 }
 
+const hasAuthenticationConfig = (k: unknown) =>
+  typeof k === "object" && k !== null && (k as Record<string, unknown>).authenticationConfig !== undefined;
+
 /** As resolveConfig, with each problem's path, for pointing at its line in the file. */
 export function checkConfig(options: unknown, baseDir: string): Result<Config, readonly Problem[]> {
   const raw = options ?? {};
   const context: SchemaContext = {
     resolvePath: (p) => resolve(baseDir, p),
     cluster: typeof raw === "object" && (raw as Record<string, unknown>).kubernetes !== undefined,
+    oidc: typeof raw === "object" && hasAuthenticationConfig((raw as Record<string, unknown>).kubernetes),
   };
   const parsed = configSchema(context).safeParse(raw);
   const findings = [...(parsed.success ? [] : fromIssues(parsed.error.issues)), ...crossFieldFindings(raw, context)];

@@ -65,15 +65,21 @@ export function quote(value: string): string {
  */
 export function renderChallenge(challenge: Challenge): string {
   const realm = quote(challenge.realm);
-  // A client certificate has no HTTP challenge: the TLS handshake asked for it.
-  return challenge.schemes
-    .filter((scheme) => scheme !== "client-certificate")
+  // "bearer" and "oidc" both read Bearer tokens: one Bearer challenge for both. A client certificate has no HTTP
+  // challenge: the TLS handshake asked for it.
+  const schemes = [...new Set(challenge.schemes.flatMap((kind) => authScheme(kind) ?? []))];
+  return schemes
     .map((scheme) =>
-      scheme === "basic"
+      scheme === "Basic"
         ? `Basic realm=${realm}, charset="UTF-8"`
         : `Bearer realm=${realm}${challenge.invalidToken ? ', error="invalid_token"' : ""}`,
     )
     .join(", ");
+}
+
+/** The HTTP authentication scheme whose credentials an authenticator kind reads; none for client certificates. */
+export function authScheme(kind: AuthenticatorKind): "Basic" | "Bearer" | undefined {
+  return kind === "basic" ? "Basic" : kind === "client-certificate" ? undefined : "Bearer";
 }
 
 /**

@@ -11,7 +11,7 @@ import { type Credentials, parseAuthorization } from "../request/credentials.js"
 import type { AuthRequestLine, Dialect } from "../request/dialects/dialect.js";
 import type { Route } from "../routing/routes.js";
 import type { OriginalRequest } from "../vocabulary/types.js";
-import type { Challenge, Decision } from "./decision.js";
+import { authScheme, type Challenge, type Decision } from "./decision.js";
 
 export interface DecisionInput {
   /** Reads a single-valued request header by lower-case name. */
@@ -106,7 +106,7 @@ async function decideForRoute(
   const challenge = (invalidToken = false): Challenge => ({
     realm: route.realm,
     schemes: route.authenticators,
-    invalidToken: invalidToken && route.authenticators.includes("bearer"),
+    invalidToken: invalidToken && route.authenticators.some((kind) => authScheme(kind) === "Bearer"),
   });
   const malformed = offered.find((c) => c.kind === "malformed");
   if (malformed?.kind === "malformed") {
@@ -121,7 +121,8 @@ async function decideForRoute(
       kind: "unauthenticated",
       code: "credentials_not_accepted",
       reason: `${offered.map((c) => c.kind).join(" and ")} credentials are not accepted here`,
-      challenge: challenge(),
+      // A bearer token no authenticator of a Bearer route reads (an "oidc" route, a token of another issuer).
+      challenge: challenge(offered.some((c) => c.kind === "bearer")),
     };
   }
   if (authn.kind === "rejected") {

@@ -47,6 +47,7 @@ export function clusterRouteOptions(
     | "hostOwnership"
     | "authorization"
     | "audiences"
+    | "authenticationConfig"
   >,
   realm: string,
 ): ClusterRouteOptions {
@@ -57,7 +58,7 @@ export function clusterRouteOptions(
     httpRoutes: k.httpRoutes,
     gateways: k.gateways,
     hostOwnership: k.hostOwnership,
-    defaults: { realm, mapping: k.authorization, audiences: k.audiences },
+    defaults: { realm, mapping: k.authorization, audiences: k.audiences, oidc: k.authenticationConfig !== undefined },
   };
 }
 

@@ -2,8 +2,10 @@
  * Per-Ingress settings from annotations with the prefix "rbac-gate.io/". Pure. Every value is validated; problems
  * are returned (the route is then denied), never thrown.
  *
- *   rbac-gate.io/authenticators          "basic", "bearer", "client-certificate", comma-separated, in order.
- *                                        Default: "basic,bearer" with an htpasswd Secret, else "bearer".
+ *   rbac-gate.io/authenticators          "basic", "bearer", "oidc" (only with kubernetes.authenticationConfig),
+ *                                        "client-certificate", comma-separated, in the order they are asked.
+ *                                        Default: "basic" with an htpasswd Secret, then "oidc" when configured,
+ *                                        then "bearer".
  *   rbac-gate.io/htpasswd-secret         name of a Secret in the Ingress's own namespace (no "/": another
  *                                        namespace's Secret can never be named).
  *   rbac-gate.io/htpasswd-secret-type    "auth-file" (key "auth", htpasswd lines; default) or "auth-map"
@@ -29,6 +31,8 @@ export interface IngressDefaults {
   readonly mapping: "host-path" | "service-proxy";
   /** Audiences configured for the cluster; empty means the apiserver's default. */
   readonly audiences: readonly string[];
+  /** Whether JWT issuers are configured (kubernetes.authenticationConfig): "oidc" is then known and a default. */
+  readonly oidc?: boolean;
 }
 
 export interface IngressSettings {
@@ -95,16 +99,24 @@ export function readIngressAnnotations(
     }
   }
 
-  let authenticators: AuthenticatorKind[] = secret === undefined ? ["bearer"] : ["basic", "bearer"];
+  const known = AUTHENTICATOR_KINDS.filter((k) => defaults.oidc || k !== "oidc");
+  let authenticators: AuthenticatorKind[] = [
+    ...(secret === undefined ? [] : (["basic"] as const)),
+    ...(defaults.oidc ? (["oidc"] as const) : []),
+    "bearer",
+  ];
   const authn = get("authenticators");
   if (authn !== undefined) {
     const kinds = list(authn);
     if (
       kinds.length === 0 ||
-      kinds.some((k) => !(AUTHENTICATOR_KINDS as readonly string[]).includes(k)) ||
+      kinds.some((k) => !known.includes(k as AuthenticatorKind)) ||
       new Set(kinds).size !== kinds.length
     ) {
-      bad("authenticators", `it must list some of ${AUTHENTICATOR_KINDS.map((k) => `"${k}"`).join(", ")}, once each`);
+      bad(
+        "authenticators",
+        `it must list some of ${known.map((k) => JSON.stringify(k)).join(", ")}, once each${defaults.oidc ? "" : ' ("oidc" needs kubernetes.authenticationConfig)'}`,
+      );
     } else {
       authenticators = kinds as AuthenticatorKind[];
       if (kinds.includes("basic") && secret === undefined) {

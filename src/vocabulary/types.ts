@@ -23,6 +23,10 @@ export interface OriginalRequest {
   readonly clientAddress?: string;
 }
 
-/** Every kind of credentials a route may accept; adding an authenticator adds its kind here. */
-export const AUTHENTICATOR_KINDS = ["basic", "bearer", "client-certificate"] as const;
+/**
+ * Every way a route may authenticate; adding an authenticator adds its kind here. "bearer" is a TokenReview,
+ * "oidc" a token of the structured authentication configuration's issuers verified locally: both read Bearer
+ * tokens. "client-certificate" is the certificate the proxy verified and passed on.
+ */
+export const AUTHENTICATOR_KINDS = ["basic", "bearer", "oidc", "client-certificate"] as const;
 export type AuthenticatorKind = (typeof AUTHENTICATOR_KINDS)[number];

@@ -19,6 +19,7 @@ import { clusterRouteOptions, watchClusterRoutes } from "../kube/watched-routes.
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { RouteSource } from "../routing/route-sources.js";
+import { buildOidcAuthenticator } from "./oidc.js";
 import { StartupError } from "./startup-error.js";
 
 export interface ClusterParts {
@@ -26,6 +27,8 @@ export interface ClusterParts {
   readonly routeSources: readonly RouteSource[];
   readonly store: HtpasswdStore;
   readonly bearer: Authenticator;
+  /** Tokens of kubernetes.authenticationConfig's issuers, verified here; absent without that file. */
+  readonly oidc?: Authenticator;
   readonly authorizer: Authorizer;
   readonly ready: () => boolean;
   readonly stop: () => Promise<void>;
@@ -43,6 +46,16 @@ export async function buildCluster(
   } catch (error) {
     throw new StartupError([`Kubernetes client configuration cannot be loaded: ${(error as Error).message}`]);
   }
+  const key = createSecretKeyer();
+  const observe = (cache: "tokenreview" | "oidc" | "subjectaccessreview") => (source: LoadSource) => {
+    metrics.cache(cache, source);
+    if (source === "stale") logger.warn({ review: cache }, "apiserver unreachable: serving the last decision it gave");
+  };
+  // Read first: its problems are the operator's to fix, and need no apiserver.
+  const oidc =
+    k.authenticationConfig === undefined
+      ? undefined
+      : await buildOidcAuthenticator(k.authenticationConfig, k.cache, key, observe("oidc"));
   let missing: string[];
   try {
     missing = await missingPermissions(
@@ -82,11 +95,6 @@ export async function buildCluster(
     throw new StartupError([error.message]);
   });
 
-  const key = createSecretKeyer();
-  const observe = (cache: "tokenreview" | "subjectaccessreview") => (source: LoadSource) => {
-    metrics.cache(cache, source);
-    if (source === "stale") logger.warn({ review: cache }, "apiserver unreachable: serving the last decision it gave");
-  };
   const reviewCache = <T extends object>(ttlMs: number) =>
     new BoundedCache<T>({ maxEntries: k.cache.maxEntries, ttlMs, maxStaleMs: k.cache.maxStaleMs });
   const bearer = createTokenReviewAuthenticator({
@@ -112,6 +120,7 @@ export async function buildCluster(
     routeSources: routes.sources,
     store: secrets,
     bearer,
+    ...(oidc === undefined ? {} : { oidc }),
     authorizer,
     // Not ready before the first sync, nor once a watch has been broken longer than its grace.
     ready: () =>

@@ -103,7 +103,7 @@ async function decide(config: Config, dialect: DialectEntry, args: ExplainArgs):
           authenticate: async () => ({ kind: "authenticated", user: named }),
         }))
       : cluster
-        ? [cluster.bearer]
+        ? [...(cluster.oidc ? [cluster.oidc] : []), cluster.bearer]
         : [{ kind: "bearer", authenticate: async () => NO_OPINION }];
     const gate = createGate({
       dialect: dialect.read,

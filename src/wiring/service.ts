@@ -93,6 +93,7 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     // Every authenticator there is; each route asks those of the kinds it lists.
     authenticators: [
       createBasicAuthenticator({ store, check, maxPasswordBytes: config.htpasswd.limits.maxPasswordBytes }),
+      ...(cluster?.oidc ? [cluster.oidc] : []),
       ...(cluster ? [cluster.bearer] : []),
       bundle
         ? createClientCertificateAuthenticator({ authorities: bundle.authorities })

@@ -140,6 +140,21 @@ describe("parseConfig", () => {
 });
 
 describe("resolveConfig, kubernetes section", () => {
+  it("resolves authenticationConfig against the file's folder and lets routes accept oidc only with it", () => {
+    const route = { host: "a.example.com", authenticators: ["oidc"], allow: { authenticated: true } };
+    const withFile = resolveConfig(
+      { kubernetes: { authenticationConfig: "authn.yaml" }, routes: [route] },
+      "/etc/rbac-gate",
+    );
+    expect(withFile.ok && withFile.value.kubernetes?.authenticationConfig).toBe("/etc/rbac-gate/authn.yaml");
+    expect(resolveConfig({ kubernetes: {}, routes: [route] }, "/etc/rbac-gate")).toEqual({
+      ok: false,
+      error: [
+        'routes[0].authenticators[0] has "oidc": oidc tokens are verified by the issuers of kubernetes.authenticationConfig, which is not set',
+      ],
+    });
+  });
+
   it("switches to cluster mode with defaults, without requiring routes, and allows bearer on routes", () => {
     const result = resolveConfig(
       {

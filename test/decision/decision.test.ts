@@ -59,6 +59,12 @@ describe("renderChallenge", () => {
       'Basic realm="r", charset="UTF-8", Bearer realm="r", error="invalid_token"',
     );
   });
+
+  it("offers one Bearer challenge when both OIDC and TokenReview read bearer tokens", () => {
+    expect(renderChallenge({ realm: "r", schemes: ["basic", "oidc", "bearer"], invalidToken: false })).toBe(
+      'Basic realm="r", charset="UTF-8", Bearer realm="r"',
+    );
+  });
 });
 
 describe("identity header values", () => {

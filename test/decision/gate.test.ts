@@ -133,3 +133,19 @@ describe("the gate, one row per decision code", () => {
     expect(allowed.decision).toEqual({ kind: "allow", user: { username: "alice", groups: [] } });
   });
 });
+
+describe("a Bearer route whose authenticators do not read the token", () => {
+  it('answers 401 with error="invalid_token" when an oidc-only route gets a token of another issuer', async () => {
+    const oidcOnly: Route = { ...ROUTE, authenticators: ["oidc"] };
+    const gate = gateWith({
+      resolveRoute: () => oidcOnly,
+      authenticators: [{ kind: "oidc", authenticate: async () => ({ kind: "no-opinion" }) }],
+    });
+    const { decision } = await gate(request(`${APP}/`, ["Bearer other-issuer.token.x"]));
+    expect(decision).toMatchObject({
+      kind: "unauthenticated",
+      code: "credentials_not_accepted",
+      challenge: { schemes: ["oidc"], invalidToken: true },
+    });
+  });
+});

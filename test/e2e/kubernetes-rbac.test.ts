@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ControlPlane, startControlPlane } from "./support/control-plane.js";
 import { createGateServiceAccount, type GateInCluster, startGateInCluster } from "./support/gate-in-cluster.js";
-import { basic, type Reply, send } from "./support/http-client.js";
+import { basic, eventually, send } from "./support/http-client.js";
 import {
   apiserverRequests,
   connect,
@@ -49,16 +49,6 @@ let env: GateInCluster;
 const through = (host: string, path: string, headers: Record<string, string> = {}, method = "GET") =>
   send(env.nginx.plainPort, path, { method, headers: { Host: host, ...headers } });
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-
-/** Polls through nginx until the answer has the wanted status (RBAC and cache changes take a moment). */
-async function eventually(request: () => Promise<Reply>, status: number, timeoutMs = 10_000): Promise<Reply> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const reply = await request();
-    if (reply.status === status || Date.now() > end) return reply;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   plane = await startControlPlane();

@@ -77,7 +77,26 @@ describe("readIngressAnnotations", () => {
       'annotation rbac-gate.io/authenticators has "basic": it needs rbac-gate.io/htpasswd-secret',
     ]);
     expect(read({ "rbac-gate.io/authenticators": "bearer,bearer" }).problems).toEqual([
-      'annotation rbac-gate.io/authenticators has "bearer,bearer": it must list some of "basic", "bearer", "client-certificate", once each',
+      'annotation rbac-gate.io/authenticators has "bearer,bearer": it must list some of "basic", "bearer", "client-certificate", once each ("oidc" needs kubernetes.authenticationConfig)',
     ]);
+    expect(read({ "rbac-gate.io/authenticators": "oidc" }).problems).toEqual([
+      'annotation rbac-gate.io/authenticators has "oidc": it must list some of "basic", "bearer", "client-certificate", once each ("oidc" needs kubernetes.authenticationConfig)',
+    ]);
+  });
+
+  it("asks the configured OIDC issuers before TokenReview by default, and takes oidc alone when listed", () => {
+    const d = { ...defaults, oidc: true };
+    expect(read({}, d)).toMatchObject({ authenticators: ["oidc", "bearer"], problems: [] });
+    expect(read({ "rbac-gate.io/htpasswd-secret": "users" }, d)).toMatchObject({
+      authenticators: ["basic", "oidc", "bearer"],
+    });
+    expect(read({ "rbac-gate.io/authenticators": "oidc" }, d)).toMatchObject({
+      authenticators: ["oidc"],
+      problems: [],
+    });
+    expect(read({ "rbac-gate.io/authenticators": "bearer, oidc" }, d)).toMatchObject({
+      authenticators: ["bearer", "oidc"],
+      problems: [],
+    });
   });
 });

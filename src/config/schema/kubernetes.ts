@@ -75,6 +75,10 @@ export const kubernetesFields = (context: SchemaContext) => ({
     })
     .optional(),
   audiences: list(text("an audience", /^[\x21-\x7e]{1,256}$/)).prefault([]),
+  /** kube-apiserver's --authentication-config file: its JWT issuers are verified here (authn/jwt/). */
+  authenticationConfig: text("a file path")
+    .transform((p) => context.resolvePath(p))
+    .optional(),
   authorization: choice(["host-path", "service-proxy"]).prefault(d.authorization),
   htpasswdUsernamePrefix: htpasswdUsernamePrefix(),
   watchFailureGrace: duration().prefault(d.watchFailureGrace),
@@ -104,6 +108,7 @@ export const kubernetes = (context: SchemaContext) =>
             ? "all"
             : k.secretNamespaces,
       audiences: k.audiences,
+      ...(k.authenticationConfig === undefined ? {} : { authenticationConfig: k.authenticationConfig }),
       authorization: k.authorization,
       htpasswdUsernamePrefix: k.htpasswdUsernamePrefix,
       watchFailureGraceMs: k.watchFailureGrace,

@@ -87,4 +87,6 @@ export interface SchemaContext {
   readonly resolvePath: (path: string) => string;
   /** Whether the file has a kubernetes section: routes then come from Ingresses too and may accept bearer tokens. */
   readonly cluster: boolean;
+  /** Whether kubernetes.authenticationConfig is set: routes may then accept "oidc". */
+  readonly oidc?: boolean;
 }

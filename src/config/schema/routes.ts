@@ -43,15 +43,27 @@ export const routePath = () => text(PATH_RULE).refine(isRoutePath, rule(PATH_RUL
 export const routePathType = () =>
   choice(["Exact", "Prefix", "ImplementationSpecific"]).prefault(DEFAULTS.route.pathType);
 
-/** Bearer tokens are verified by TokenReview, so only a file with a kubernetes section may accept them. */
+/**
+ * Bearer tokens are verified by TokenReview, so only a file with a kubernetes section may accept them; "oidc"
+ * tokens by the issuers of kubernetes.authenticationConfig.
+ */
 export const authenticators = (context: SchemaContext) =>
   nonEmptyList(
     choice(
-      ["basic", "bearer", "client-certificate"],
-      quoted(context.cluster ? ["basic", "bearer", "client-certificate"] : ["basic", "client-certificate"]),
-    ).refine((kind) => context.cluster || kind !== "bearer", {
-      error: "bearer tokens are verified by TokenReview, which needs a cluster",
-    }),
+      ["basic", "bearer", "oidc", "client-certificate"],
+      quoted([
+        "basic",
+        ...(context.cluster ? ["bearer"] : []),
+        ...(context.oidc ? ["oidc"] : []),
+        "client-certificate",
+      ]),
+    )
+      .refine((kind) => context.cluster || kind !== "bearer", {
+        error: "bearer tokens are verified by TokenReview, which needs a cluster",
+      })
+      .refine((kind) => context.oidc || kind !== "oidc", {
+        error: "oidc tokens are verified by the issuers of kubernetes.authenticationConfig, which is not set",
+      }),
   )
     .refine((kinds) => new Set(kinds).size === kinds.length, {
       error: "list each authenticator once",

@@ -30,7 +30,12 @@ export interface ControlPlane {
 
 export const SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local";
 
-export async function startControlPlane(options: { readyTimeoutMs?: number } = {}): Promise<ControlPlane> {
+/**
+ * @param options.apiserverArgs flags added to kube-apiserver's (e.g. --authentication-config=FILE); none by default
+ */
+export async function startControlPlane(
+  options: { readyTimeoutMs?: number; apiserverArgs?: readonly string[] } = {},
+): Promise<ControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), "rbac-gate-cluster-"));
   const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
 
@@ -69,6 +74,7 @@ export async function startControlPlane(options: { readyTimeoutMs?: number } = {
     "--service-cluster-ip-range=10.0.0.0/24",
     "--allow-privileged=true",
     "--disable-admission-plugins=ServiceAccount",
+    ...(options.apiserverArgs ?? []),
   ]);
 
   const stop = async () => {

@@ -34,3 +34,13 @@ export function send(
 
 export const basic = (user: string, password: string): string =>
   `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+
+/** Repeats a request until its answer has the wanted status or time is up (RBAC and cache changes take a moment). */
+export async function eventually(request: () => Promise<Reply>, status: number, timeoutMs = 10_000): Promise<Reply> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const reply = await request();
+    if (reply.status === status || Date.now() > end) return reply;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

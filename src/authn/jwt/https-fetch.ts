@@ -1,0 +1,77 @@
+/**
+ * A bounded HTTPS GET for an issuer's discovery document and keys: only https, the issuer's own CA when configured
+ * (certificateAuthority, as the apiserver uses it), no redirects (a 3xx is an error), a deadline for the whole
+ * exchange and a size limit, so a slow or huge answer cannot hold a request or the heap.
+ */
+import { request } from "node:https";
+
+export interface FetchLimits {
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+}
+
+/** The shape jose's customFetch expects, which discovery uses too. */
+export type HttpsFetch = (
+  url: string,
+  options?: { headers?: Headers | Record<string, string>; signal?: AbortSignal },
+) => Promise<Response>;
+
+export function httpsFetcher(ca: string | undefined, limits: FetchLimits): HttpsFetch {
+  return (url, options = {}) =>
+    new Promise<Response>((resolve, reject) => {
+      if (!url.startsWith("https://")) {
+        reject(new Error(`refusing to fetch ${url}: not https`));
+        return;
+      }
+      const headers: Record<string, string> = { accept: "application/json" };
+      const given = options.headers instanceof Headers ? Object.fromEntries(options.headers) : options.headers;
+      Object.assign(headers, given);
+      const req = request(url, {
+        method: "GET",
+        headers,
+        ...(ca === undefined ? {} : { ca }),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      req.on("response", (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > limits.maxBytes) {
+            req.destroy(new Error(`${url} answered more than ${limits.maxBytes} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on("end", () => {
+          // Only a 200 has a body worth reading; Response itself throws for some statuses (204, 1xx).
+          if (res.statusCode !== 200) {
+            reject(new Error(`${url} answered ${res.statusCode}`));
+            return;
+          }
+          const responseHeaders = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (typeof v === "string") responseHeaders.set(k, v);
+          }
+          resolve(new Response(Buffer.concat(chunks), { status: 200, headers: responseHeaders }));
+        });
+        res.on("error", reject);
+      });
+      // A deadline for the whole exchange: the socket's idle timeout alone lets a slow drip go on for ever.
+      const deadline = setTimeout(
+        () => req.destroy(new Error(`${url} did not answer within ${limits.timeoutMs} ms`)),
+        limits.timeoutMs,
+      );
+      req.on("close", () => clearTimeout(deadline));
+      req.on("error", reject);
+      req.end();
+    });
+}
+
+/** GETs a JSON document; throws unless the answer is 200 with a JSON object. */
+export async function fetchJson(fetch: HttpsFetch, url: string): Promise<Record<string, unknown>> {
+  const res = await fetch(url);
+  const body = (await res.json()) as unknown;
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new Error(`${url} is not a JSON object`);
+  return body as Record<string, unknown>;
+}
