@@ -73,6 +73,9 @@ const RULES: Record<string, Schema> = {
   "rbac.secrets.scope": { enum: ["namespaces", "cluster"] },
   // Empty: no Redis, each replica counts alone.
   "config.regulation.redis.url": emptyOr(optionRule("regulation.redis.url")),
+  // Checked by rbac-gate itself at start (every problem listed), as the apiserver checks its own copy.
+  authenticationConfig: FREE_FORM,
+  clientCertificateCA: { type: "string", pattern: "^$|-----BEGIN CERTIFICATE-----" },
   // Checked by rbac-gate itself at start (and by `rbac-gate check-config`), with every problem listed.
   "config.routes[]": FREE_FORM,
   "htpasswdFiles[]": {

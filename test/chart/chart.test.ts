@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { generateSchema } from "../../scripts/chart-schema.js";
+import { readAuthenticationConfig } from "../../src/authn/jwt/authentication-config.js";
+import { readCaBundle } from "../../src/sources/ca-bundle.js";
 import { basic, send } from "../e2e/support/http-client.js";
 import {
   canI,
@@ -33,6 +35,7 @@ import { stopAll } from "../e2e/support/processes.js";
 import { MAIN, type RunningGate, startRbacGate } from "../e2e/support/rbac-gate.js";
 import { tool } from "../e2e/support/tools.js";
 import { startUpstream, type Upstream } from "../e2e/support/upstream.js";
+import { certificateFolder, makeCa } from "../support/certificates.js";
 import { writeSchemas } from "./openapi-schemas.js";
 
 const CHART = fileURLToPath(new URL("../../charts/rbac-gate", import.meta.url));
@@ -261,6 +264,53 @@ describe("As a platform admin reading the chart", () => {
       const check = spawnSync(process.execPath, [MAIN, "check-config", join(dir, "config.yaml")], { encoding: "utf8" });
       expect([file, check.stderr, check.status]).toEqual([file, "", 0]);
     }
+  });
+
+  it("writes authenticationConfig and clientCertificateCA beside the configuration, which names them, and rbac-gate accepts both", async () => {
+    const ca = makeCa(certificateFolder(), "clients");
+    const dir = mkdtempSync(join(tmpdir(), "chart-identities-"));
+    const values = join(dir, "values.yaml");
+    writeFileSync(
+      values,
+      stringify({
+        authenticationConfig: {
+          apiVersion: "apiserver.config.k8s.io/v1",
+          kind: "AuthenticationConfiguration",
+          jwt: [
+            {
+              issuer: { url: "https://issuer.example.com", audiences: ["rbac-gate"] },
+              claimMappings: {
+                username: { claim: "sub", prefix: "oidc:" },
+                groups: { claim: "groups", prefix: "oidc:" },
+              },
+            },
+          ],
+        },
+        clientCertificateCA: ca.pem,
+      }),
+    );
+    const out = helm(["template", "rbac-gate", CHART, "-f", values, "--show-only", "templates/configmap.yaml"]);
+    expect(out.stderr).toBe("");
+    const data = (parse(out.stdout) as { data: Record<string, string> }).data;
+    const config = parse(data["config.yaml"] ?? "") as {
+      kubernetes: Record<string, unknown>;
+      clientCertificates: unknown;
+    };
+    expect(config.kubernetes.authenticationConfig).toBe("/etc/rbac-gate/authentication-config.yaml");
+    expect(config.clientCertificates).toEqual({ caFile: "/etc/rbac-gate/client-ca.pem" });
+    expect(parse(data["authentication-config.yaml"] ?? "")).toMatchObject({ kind: "AuthenticationConfiguration" });
+    expect(data["client-ca.pem"]?.trim()).toBe(ca.pem.trim());
+    // The files as the pod mounts them, and rbac-gate's own validation of the configuration that names them.
+    for (const name of ["authentication-config.yaml", "client-ca.pem"])
+      writeFileSync(join(dir, name), data[name] ?? "");
+    const local = (data["config.yaml"] ?? "").replaceAll("/etc/rbac-gate/", `${dir}/`);
+    writeFileSync(join(dir, "config.yaml"), local);
+    const check = spawnSync(process.execPath, [MAIN, "check-config", join(dir, "config.yaml")], { encoding: "utf8" });
+    expect([check.stderr, check.status]).toEqual(["", 0]);
+    // The two files as rbac-gate reads them when it builds the service.
+    expect(readAuthenticationConfig(parse(data["authentication-config.yaml"] ?? "")).ok).toBe(true);
+    const bundle = await readCaBundle(join(dir, "client-ca.pem"));
+    expect([bundle.problems, bundle.authorities.length]).toEqual([[], 1]);
   });
 
   it("refuses two htpasswdFiles of one name", () => {
