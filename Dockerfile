@@ -30,6 +30,8 @@ COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY examples ./examples
+# The .proto files of Envoy's ext_authz service, loaded by the gRPC listener at start.
+COPY proto ./proto
 # A numeric non-root user, so runAsNonRoot can be verified; nothing is written outside /tmp.
 USER 10001:10001
 EXPOSE 8080

@@ -162,6 +162,10 @@ async function serve(argv: string[]): Promise<void> {
   };
   server.on("error", fail("cannot listen"));
 
+  const grpcModule = config.grpc ? await import("./grpc/server.js") : undefined;
+  const grpc = await grpcModule
+    ?.startGrpcListener({ ...config, check: () => reloader.current.check, logger })
+    .catch(fail("cannot serve gRPC"));
   const metricsServer = config.metrics ? createMetricsServer(metrics) : undefined;
   if (config.metrics && metricsServer) {
     const { address, port: metricsPort } = config.metrics;
@@ -187,7 +191,7 @@ async function serve(argv: string[]): Promise<void> {
     }, config.shutdownTimeoutMs);
     deadline.unref();
     server.close(() => {
-      void Promise.all([reloader.current.close(), health?.close()]).finally(() => {
+      void Promise.all([reloader.current.close(), health?.close(), grpc?.close()]).finally(() => {
         logger.info("shut down");
         logger.flush();
         process.exit(0);

@@ -34,6 +34,8 @@ export interface Config {
     /** Serve /auth over HTTPS with this certificate and key (PEM files, reloaded when they change). */
     readonly tls?: { readonly certFile: string; readonly keyFile: string };
   };
+  /** Where Envoy's gRPC ext_authz (Authorization/Check) is served, cleartext HTTP/2; undefined: not served. */
+  readonly grpc?: { readonly address: string; readonly port: number };
   /** Where Prometheus metrics are served (GET /metrics); undefined: not served. */
   readonly metrics?: { readonly address: string; readonly port: number };
   /**

@@ -7,6 +7,7 @@ import { DEFAULT_HASH_LIMITS } from "../authn/htpasswd/schemes.js";
 export const DEFAULTS = {
   /** Loopback: nothing outside the host reaches /auth unless the operator says so. */
   listen: { address: "127.0.0.1", port: 8080 },
+  grpc: { address: "127.0.0.1" },
   metrics: { address: "127.0.0.1" },
   /**
    * The probes' listener fails when the main event loop has not beaten for this long: far above the few hundred

@@ -23,12 +23,12 @@ function valid<T>(schema: z.ZodType<T>, v: unknown): T | undefined {
   return result.success ? result.data : undefined;
 }
 
-/** listen, metrics and health each need a port of their own. */
+/** listen, grpc, metrics and health each need a port of their own. */
 const portsDiffer: Rule = (root) => {
   const ports: Array<[string, number | undefined]> = [
     ["listen", valid(port().prefault(DEFAULTS.listen.port), obj(root.listen).port)],
   ];
-  for (const area of ["metrics", "health"] as const) {
+  for (const area of ["grpc", "metrics", "health"] as const) {
     const options = root[area];
     if (isObject(options)) ports.push([area, valid(port(), options.port)]);
   }

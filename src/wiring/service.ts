@@ -18,11 +18,13 @@ import { BoundedCache } from "../cache/bounded-cache.js";
 import { createSecretKeyer } from "../cache/secret-key.js";
 import type { Config } from "../config/config.js";
 import { createGate, type GateDeps } from "../decision/gate.js";
+import { type CheckHandler, createCheckHandler } from "../grpc/check-handler.js";
 import { createApp } from "../http/app.js";
 import { createAuditLog } from "../http/audit.js";
 import type { Logger } from "../log.js";
 import { createMetrics, type Metrics } from "../metrics/metrics.js";
-import { DIALECTS, type RoutedBy } from "../request/dialects/table.js";
+import { ENVOY_GRPC } from "../request/dialects/envoy-grpc.js";
+import { DIALECTS, type DialectEntry, type RoutedBy } from "../request/dialects/table.js";
 import { type RouteSource, routeResolver } from "../routing/route-sources.js";
 import { buildRouteTable, matchRoute, servesHost, type WildcardLabels } from "../routing/routes.js";
 import { readCaBundle } from "../sources/ca-bundle.js";
@@ -31,6 +33,8 @@ import { StartupError } from "./startup-error.js";
 
 export interface Service {
   readonly app: RequestListener;
+  /** Envoy's gRPC ext_authz Check, over the same policy (served by the gRPC listener when one is configured). */
+  readonly check: CheckHandler;
   readonly metrics: Metrics;
   /** Whether everything the service needs has loaded, and shutdown has not begun. */
   readonly ready: () => boolean;
@@ -102,24 +106,32 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     authorizer: routeAuthorizer(cluster?.authorizer),
   };
   const sources = routeSources(config, cluster?.routeSources);
+  // One policy, read through each proxy's dialect and judged by the objects that proxy routes by.
+  const gateFor = (dialect: DialectEntry) =>
+    createGate({
+      ...policy,
+      dialect: dialect.read,
+      clientCertificate: dialect.clientCertificate,
+      resolveRoute: routeResolver(sources, dialect.routedBy),
+    });
+  const audit = createAuditLog(logger, config.audit);
   const app = createApp({
-    // One policy, read through each proxy's dialect and judged by the objects that proxy routes by.
-    endpoints: DIALECTS.map((dialect) => ({
-      dialect,
-      gate: createGate({
-        ...policy,
-        dialect: dialect.read,
-        clientCertificate: dialect.clientCertificate,
-        resolveRoute: routeResolver(sources, dialect.routedBy),
-      }),
-    })),
+    endpoints: DIALECTS.map((dialect) => ({ dialect, gate: gateFor(dialect) })),
     identityHeaders: config.identityHeaders,
-    audit: createAuditLog(logger, config.audit),
+    audit,
     metrics,
     ready,
   });
+  const grpcCheck = createCheckHandler({
+    dialect: ENVOY_GRPC.name,
+    gate: gateFor(ENVOY_GRPC),
+    identityHeaders: config.identityHeaders,
+    audit,
+    metrics,
+  });
   return {
     app,
+    check: grpcCheck,
     metrics,
     ready,
     drain: () => {

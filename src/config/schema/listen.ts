@@ -1,5 +1,5 @@
 /**
- * `listen:` (where /auth is served), `metrics:` (where GET /metrics is served, if anywhere) and `health:` (where a
+ * `listen:` (where /auth is served), `grpc:` (where Envoy's gRPC ext_authz is served, if anywhere), `metrics:` (where GET /metrics is served, if anywhere) and `health:` (where a
  * thread of its own answers /healthz and /readyz, if anywhere).
  */
 import { DEFAULTS } from "../defaults.js";
@@ -20,6 +20,13 @@ export const listen = (context: SchemaContext) =>
   })
     .transform(({ tls, ...rest }) => ({ ...rest, ...(tls === undefined ? {} : { tls }) }))
     .prefault({});
+
+/** Where Envoy's gRPC ext_authz is served (h2c). Must differ from the other ports (rules.ts). */
+export const grpc = () =>
+  mapping({
+    address: address().prefault(DEFAULTS.grpc.address),
+    port: port(),
+  });
 
 /** Must differ from listen.port (rules.ts). */
 export const metrics = () =>

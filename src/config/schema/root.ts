@@ -8,7 +8,7 @@ import { clientCertificates } from "./client-certificates.js";
 import { htpasswd } from "./htpasswd.js";
 import { kubernetes } from "./kubernetes.js";
 import { choice, duration, list, mapping, rule, type SchemaContext, text } from "./leaves.js";
-import { health, listen, metrics } from "./listen.js";
+import { grpc, health, listen, metrics } from "./listen.js";
 import { regulation } from "./regulation.js";
 import { realm, routes } from "./routes.js";
 
@@ -43,6 +43,7 @@ export const rootFields = (context: SchemaContext) => ({
   routes: routes(context),
   // `kubernetes:` with nothing under it is cluster mode with every default.
   kubernetes: z.preprocess((v) => v ?? {}, kubernetes(context)).optional(),
+  grpc: grpc().optional(),
   metrics: metrics().optional(),
   health: health().optional(),
   regulation: regulation(),
@@ -54,8 +55,9 @@ export const rootFields = (context: SchemaContext) => ({
 /** Options (the YAML as written) → the resolved Config, less the rules across areas (../rules.ts). */
 export const configSchema = (context: SchemaContext) =>
   mapping(rootFields(context)).transform(
-    ({ shutdownTimeout, routes, kubernetes, metrics, health, regulation, clientCertificates, ...o }) => ({
+    ({ shutdownTimeout, routes, kubernetes, grpc, metrics, health, regulation, clientCertificates, ...o }) => ({
       listen: o.listen,
+      ...(grpc === undefined ? {} : { grpc }),
       ...(metrics === undefined ? {} : { metrics }),
       ...(health === undefined ? {} : { health }),
       logLevel: o.logLevel,

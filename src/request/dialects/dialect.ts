@@ -23,6 +23,12 @@ export interface AuthRequestLine {
   readonly method: string;
   /** The request-target as received, e.g. "/ext-authz/app/item?x=1". */
   readonly target: string;
+  /**
+   * Set only where the proxy sends the original request as attributes rather than as a request (gRPC ext_authz):
+   * the authority it routed by, and the client's address as it determined it (never a header of the client's).
+   */
+  readonly authority?: string;
+  readonly peerAddress?: string;
 }
 
 /** Reads the original request from what the proxy itself sets. */
