@@ -162,8 +162,7 @@ async function serve(argv: string[]): Promise<void> {
   };
   server.on("error", fail("cannot listen"));
 
-  const grpcModule = config.grpc ? await import("./grpc/server.js") : undefined;
-  const grpc = await grpcModule
+  const grpc = await (config.grpc ? await import("./grpc/server.js") : undefined)
     ?.startGrpcListener({ ...config, check: () => reloader.current.check, logger })
     .catch(fail("cannot serve gRPC"));
   const metricsServer = config.metrics ? createMetricsServer(metrics) : undefined;

@@ -1,17 +1,19 @@
 /**
  * One policy, three proxies: the shared decision table through /auth (ingress-nginx), /forward-auth (Traefik
- * ForwardAuth) and /ext-authz/ (Envoy ext_authz), each called exactly as its proxy calls it, against a real
+ * ForwardAuth), /ext-authz/ (Envoy HTTP ext_authz) and the gRPC listener's Authorization/Check (Envoy gRPC
+ * ext_authz, with a gRPC client from the same .proto files), each called exactly as its proxy calls it, against a real
  * kube-apiserver: TokenReview, SubjectAccessReview, an htpasswd Secret, an app routed by an Ingress and the same
  * app routed by a Gateway API HTTPRoute (CRD from the sigs.k8s.io/gateway-api module). Each proxy is asked about
  * the objects it routes by: ingress-nginx about Ingresses, the Gateway proxies about HTTPRoutes; neither's host
  * is known to the other.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authRequest, DIALECTS, type DialectName } from "../support/dialects.js";
+import { authRequest, checkRequest, DIALECTS, type DialectName } from "../support/dialects.js";
 import { type ControlPlane, startControlPlane } from "./support/control-plane.js";
 import { acceptHTTPRoute, createGateway, createHTTPRoute, installGatewayApiCrds } from "./support/crds.js";
 import { type DecisionCase, decisionTable, SPOOFED_HEADERS, type Who } from "./support/decision-table.js";
 import { createGateServiceAccount, type GateInCluster, startGateInCluster } from "./support/gate-in-cluster.js";
+import { type CheckReply, checkClient } from "./support/grpc-client.js";
 import { basic, type Reply, send } from "./support/http-client.js";
 import {
   connect,
@@ -27,6 +29,7 @@ import {
   putSecret,
   waitForAccess,
 } from "./support/kube.js";
+import { freePort } from "./support/ports.js";
 import { stopAll } from "./support/processes.js";
 
 // Made with: htpasswd -nbB -C 5 alice alice-pw
@@ -36,6 +39,10 @@ const SETTINGS = { "rbac-gate.io/authorization": "service-proxy", "rbac-gate.io/
 let plane: ControlPlane;
 let kube: Kube;
 let env: GateInCluster;
+let grpc: ReturnType<typeof checkClient>;
+/** The HTTP dialects and Envoy's gRPC ext_authz. */
+type Endpoint = DialectName | "envoy-grpc";
+const ENDPOINTS: readonly Endpoint[] = [...DIALECTS, "envoy-grpc"];
 const tokens: Record<string, string> = { garbage: "garbage.token.value" };
 
 function authorization(who: Who): Record<string, string> {
@@ -48,7 +55,9 @@ function authorization(who: Who): Record<string, string> {
   return {};
 }
 
-function ask(dialect: DialectName, c: DecisionCase, extra: Record<string, string> = {}, allowAll = false) {
+function ask(dialect: Endpoint, c: DecisionCase, extra: Record<string, string> = {}, allowAll = false) {
+  const client = { method: c.method, host: c.host, target: c.target, headers: { ...extra, ...authorization(c.who) } };
+  if (dialect === "envoy-grpc") return grpc.check(checkRequest(client));
   const r = authRequest(
     dialect,
     { method: c.method, host: c.host, target: c.target, headers: { ...extra, ...authorization(c.who) } },
@@ -57,8 +66,16 @@ function ask(dialect: DialectName, c: DecisionCase, extra: Record<string, string
   return send(env.gate.port, r.path, { method: r.method, headers: r.headers });
 }
 
-function expectAnswer(reply: Reply, c: DecisionCase) {
+/** The CheckResponse status Envoy reads first: OK allows, anything else denies. */
+const GRPC_CODES = { 200: 0, 401: 16, 403: 7 } as const;
+
+function expectAnswer(reply: Reply | CheckReply, c: DecisionCase) {
   expect(reply.status).toBe(c.status);
+  if ("grpcCode" in reply) {
+    expect(reply.grpcCode).toBe(GRPC_CODES[c.status]);
+    // Identity headers replace the client's (OVERWRITE_IF_EXISTS_OR_ADD), never join them.
+    if (c.status === 200) expect(reply.appendActions["x-auth-request-user"]).toBe(2);
+  }
   if (c.user !== undefined) expect(reply.headers["x-auth-request-user"]).toBe(c.user);
   for (const group of c.groups ?? [])
     expect(String(reply.headers["x-auth-request-groups"]).split(",")).toContain(group);
@@ -73,11 +90,14 @@ beforeAll(async () => {
   await createGateServiceAccount(kube);
   // Every case sends its failures from one address and alice's wrong password many times: regulation is widened so
   // that it does not turn later cases into lockouts (it has its own tests).
+  const grpcPort = await freePort();
   env = await startGateInCluster(
     plane,
     kube,
-    "  httpRoutes: true\n  gateways: [default/gateway]\n  cache: {denyTtl: 1s}\nregulation: {maxFailuresPerUser: 1000, maxFailuresPerAddress: 100000}\n",
+    "  httpRoutes: true\n  gateways: [default/gateway]\n  cache: {denyTtl: 1s}\nregulation: {maxFailuresPerUser: 1000, maxFailuresPerAddress: 100000}\n" +
+      `grpc: {port: ${grpcPort}}\n`,
   );
+  grpc = checkClient(grpcPort);
   for (const sa of ["consumer", "outsider"]) {
     await createServiceAccount(kube, "default", sa);
     tokens[sa] = await createToken(kube, "default", sa);
@@ -152,6 +172,7 @@ beforeAll(async () => {
     ["ingress-nginx", "public.example.test"],
     ["envoy", "hello.gateway.test"],
     ["envoy", "public.gateway.test"],
+    ["envoy-grpc", "hello.gateway.test"],
   ] as const) {
     const probe: DecisionCase = { name: "", who: { none: true }, method: "GET", host, target: "/", status: 401 };
     while ((await ask(dialect, probe)).status !== 401 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
@@ -159,22 +180,22 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  grpc?.close();
   await env?.upstream.close();
   await stopAll();
   await plane?.stop();
 });
 
 /** The host each proxy routes the app by: an Ingress's for ingress-nginx, an HTTPRoute's for the Gateways. */
-const appHost = (dialect: DialectName) => (dialect === "ingress-nginx" ? "hello.example.test" : "hello.gateway.test");
-const publicHost = (dialect: DialectName) =>
-  dialect === "ingress-nginx" ? "public.example.test" : "public.gateway.test";
-const casesFor = (dialect: DialectName) =>
+const appHost = (dialect: Endpoint) => (dialect === "ingress-nginx" ? "hello.example.test" : "hello.gateway.test");
+const publicHost = (dialect: Endpoint) => (dialect === "ingress-nginx" ? "public.example.test" : "public.gateway.test");
+const casesFor = (dialect: Endpoint) =>
   decisionTable(appHost(dialect)).map((c) => ({
     ...c,
     name: `${dialect === "ingress-nginx" ? "Ingress" : "HTTPRoute"}: ${c.name}`,
   }));
 
-describe.each(DIALECTS)("the shared decision table through the %s endpoint", (dialect) => {
+describe.each(ENDPOINTS)("the shared decision table through the %s endpoint", (dialect) => {
   it.each(casesFor(dialect))("$name → $status", async (c) => {
     expectAnswer(await ask(dialect, c), c);
   });
@@ -193,7 +214,7 @@ describe.each(DIALECTS)("the shared decision table through the %s endpoint", (di
   });
 });
 
-describe.each(DIALECTS)("client-sent forwarding and identity headers through the %s endpoint", (dialect) => {
+describe.each(ENDPOINTS)("client-sent forwarding and identity headers through the %s endpoint", (dialect) => {
   // Envoy passes only the headers an operator allows: the worst case, every header allowed, is the one tested.
   const spoofed = { ...SPOOFED_HEADERS };
   for (const [k, v] of Object.entries(spoofed)) spoofed[k] = v.replaceAll("public.example.test", publicHost(dialect));
@@ -217,8 +238,8 @@ describe.each(DIALECTS)("client-sent forwarding and identity headers through the
 describe("answers as each proxy passes them to the client", () => {
   const denied: DecisionCase = { ...decisionTable("hello.example.test")[4] } as DecisionCase;
 
-  it("Traefik and Envoy hand a 403's body to the client: it names no route, user or rule", async () => {
-    for (const dialect of ["traefik", "envoy"] as const) {
+  it("Traefik and Envoy (HTTP and gRPC) hand a 403's body to the client: it names no route, user or rule", async () => {
+    for (const dialect of ["traefik", "envoy", "envoy-grpc"] as const) {
       const reply = await ask(dialect, { ...(decisionTable("hello.gateway.test")[4] as DecisionCase) });
       expect(reply.status).toBe(403);
       expect(reply.body).toBe("Forbidden\n");

@@ -100,3 +100,38 @@ export function authRequest(dialect: DialectName, r: ClientRequest, options: { a
     }
   }
 }
+
+/**
+ * Envoy gRPC ext_authz: the CheckRequest Envoy sends (attribute_context.proto, Envoy v1.39.0's api/):
+ * request.http.method, .host (the :authority), .path (the request-target, query included, not decoded) and
+ * .headers, every header of the client's lower-cased (the gRPC service passes them all unless an operator lists
+ * allowed_headers) with Envoy's pseudo-headers, and X-Forwarded-For with the address Envoy appends
+ * (use_remote_address); source.address is the client's address as Envoy saw it.
+ */
+export function checkRequest(r: ClientRequest) {
+  const client = lower(r.headers ?? {});
+  const address = r.clientAddress ?? "192.0.2.10";
+  const forwarded = client["x-forwarded-for"];
+  return {
+    attributes: {
+      source: { address: { socket_address: { address, port_value: 40000 } } },
+      request: {
+        http: {
+          method: r.method,
+          host: r.host,
+          path: r.target,
+          scheme: r.scheme ?? "http",
+          protocol: "HTTP/1.1",
+          headers: {
+            ...client,
+            ":authority": r.host,
+            ":method": r.method,
+            ":path": r.target,
+            ":scheme": r.scheme ?? "http",
+            "x-forwarded-for": forwarded === undefined ? address : `${forwarded}, ${address}`,
+          },
+        },
+      },
+    },
+  };
+}
