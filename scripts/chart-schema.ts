@@ -105,6 +105,7 @@ const RULES: Record<string, Schema> = {
   },
   "topologySpreadConstraints[]": FREE_FORM,
   "metrics.port": { minimum: 1, maximum: 65535 },
+  "grpc.port": { minimum: 1, maximum: 65535 },
   "metrics.serviceMonitor.interval": PROMETHEUS_DURATION,
   "metrics.serviceMonitor.labels": { ...FREE_FORM, additionalProperties: { type: "string" } },
   "metrics.prometheusRule.labels": { ...FREE_FORM, additionalProperties: { type: "string" } },

@@ -331,6 +331,25 @@ describe("As a platform admin reading the chart", () => {
     expect(result.stderr).toContain('htpasswdFiles names "a" twice');
   });
 
+  it("serves gRPC ext_authz on its own port when enabled: configuration, pod, Service (appProtocol grpc) and NetworkPolicy", () => {
+    expect(renderedConfig([]).grpc).toBeUndefined();
+    const args = [
+      "--set",
+      "grpc.enabled=true",
+      "--set",
+      "networkPolicy.enabled=true",
+      "--set",
+      "networkPolicy.controllerPodSelector.app=envoy",
+    ];
+    expect(renderedConfig(args).grpc).toEqual({ address: "0.0.0.0", port: 9001 });
+    const out = helm(["template", "rbac-gate", CHART, ...args]).stdout;
+    expect(out).toMatch(/- name: grpc\n\s+containerPort: 9001/);
+    expect(out).toMatch(/- name: grpc\n\s+port: 9001\n\s+targetPort: grpc\n\s+protocol: TCP\n\s+appProtocol: grpc/);
+    expect(out).toMatch(/- port: http\n\s+protocol: TCP\n\s+- port: grpc/);
+    const clash = helm(["template", "rbac-gate", CHART, "--set", "grpc.enabled=true", "--set", "grpc.port=8081"]);
+    expect(clash.stderr).toContain("grpc.port must differ");
+  });
+
   it("renders the ServiceMonitor against the metrics port, and the metrics port on pod and Service", () => {
     const out = helm(["template", "rbac-gate", CHART, "-f", join(CHART, "ci/monitoring-values.yaml")]).stdout;
     expect(out).toContain("kind: ServiceMonitor");

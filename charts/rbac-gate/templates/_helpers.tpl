@@ -65,6 +65,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and .Values.metrics.enabled (eq (int .Values.metrics.port) 8080) }}
 {{- fail "metrics.port must differ from 8080, the port of /auth" }}
 {{- end }}
+{{- if and .Values.grpc.enabled (has (int .Values.grpc.port) (list 8080 (int .Values.health.port) (int .Values.metrics.port))) }}
+{{- fail "grpc.port must differ from 8080, health.port and metrics.port" }}
+{{- end }}
 {{- if eq (int .Values.health.port) 8080 }}
 {{- fail "health.port must differ from 8080, the port of /auth" }}
 {{- end }}
