@@ -5,8 +5,9 @@
  * kubernetes.serviceAccountTokens.verify "tokenreview" (the default), one with "local", each burst asked of both in
  * turn (which goes first alternates). Bursts of concurrent first requests, each with one new ServiceAccount token;
  * the apiserver's own request counters say how many TokenReviews and SubjectAccessReviews each burst cost
- * (coalescing), and the latency of those cold decisions is compared with the same request once cached. Then a run of
- * distinct forged ServiceAccount tokens in each mode: the TokenReviews they cost.
+ * (coalescing), and the latency of those cold decisions is compared with the same request once cached. Then single
+ * cold requests (one new token each, alone), and a run of distinct forged ServiceAccount tokens in each mode: the
+ * TokenReviews they cost.
  *
  * Memory: distinct invalid bearer tokens (each a TokenReview) and distinct wrong passwords (lockouts make most of
  * them cheap), sent straight to rbac-gate; its resident memory is sampled throughout.
@@ -14,7 +15,8 @@
  * Ends with:
  *   cluster-bench: bursts=B burst_size=N tokenreviews_per_burst=T sars_per_burst=S cold_p50_ms=… warm_p50_ms=…
  *     cold_p50_ms_tokenreview=… cold_p50_ms_local=… cold_ratio_local=… tokenreviews_per_burst_local=…
- *     sars_per_burst_local=… warm_p50_ms_local=… forged=F forged_tokenreviews_tokenreview=… forged_tokenreviews_local=…
+ *     sars_per_burst_local=… warm_p50_ms_local=… single_cold_p50_ms_tokenreview=… single_cold_p50_ms_local=…
+ *     single_cold_ratio_local=… forged=F forged_tokenreviews_tokenreview=… forged_tokenreviews_local=…
  *     forged_p50_ms_tokenreview=… forged_p50_ms_local=…
  *   memory: invalid_tokens=I wrong_passwords=W rss_max_mb=M rss_end_mb=E bound_mb=200
  *
@@ -37,7 +39,7 @@ import {
 } from "../test/e2e/support/kube.js";
 import { stopAll } from "../test/e2e/support/processes.js";
 import { CHART_NODE_OPTIONS } from "./chart-node-options.js";
-import { type Ask, type BurstResult, coldBurst, forgedRun, median } from "./cold-path.js";
+import { type Ask, type BurstResult, coldBurst, coldSingle, forgedRun, median } from "./cold-path.js";
 
 const { values } = parseArgs({
   options: {
@@ -46,6 +48,7 @@ const { values } = parseArgs({
     tokens: { type: "string", default: "1000000" },
     passwords: { type: "string", default: "1000000" },
     forged: { type: "string", default: "2000" },
+    singles: { type: "string", default: "40" },
     // NODE_OPTIONS for rbac-gate; default: the chart's.
     "node-options": { type: "string", default: CHART_NODE_OPTIONS },
   },
@@ -128,6 +131,14 @@ for (let b = 0; b < bursts; b++) {
     process.stderr.write(`burst ${b} ${mode}: ${JSON.stringify(result)}\n`);
   }
 }
+// Cold decisions one at a time, the modes alternating.
+const singles: Record<keyof typeof modes, number[]> = { tokenreview: [], local: [] };
+for (let i = 0; i < Number(values.singles); i++) {
+  for (const mode of i % 2 === 0 ? (["tokenreview", "local"] as const) : (["local", "tokenreview"] as const)) {
+    singles[mode].push(await coldSingle(kube, modes[mode], `single-${mode}-${i}`));
+  }
+}
+process.stderr.write(`singles: ${JSON.stringify(singles)}\n`);
 await createServiceAccount(kube, "default", "forger");
 const genuine = await createToken(kube, "default", "forger");
 const forged = {
@@ -182,6 +193,7 @@ process.stdout.write(
   `cluster-bench: bursts=${bursts} burst_size=${burstSize} tokenreviews_per_burst=${list("tokenreview", "tr")} sars_per_burst=${list("tokenreview", "sar")} cold_p50_ms=${p50("tokenreview", "coldMs").toFixed(2)} warm_p50_ms=${p50("tokenreview", "warmMs").toFixed(2)}` +
     ` cold_p50_ms_tokenreview=${p50("tokenreview", "coldMs").toFixed(2)} cold_p50_ms_local=${p50("local", "coldMs").toFixed(2)} cold_ratio_local=${(p50("local", "coldMs") / p50("tokenreview", "coldMs")).toFixed(2)}` +
     ` tokenreviews_per_burst_local=${list("local", "tr")} sars_per_burst_local=${list("local", "sar")} warm_p50_ms_local=${p50("local", "warmMs").toFixed(2)}` +
+    ` single_cold_p50_ms_tokenreview=${median(singles.tokenreview).toFixed(2)} single_cold_p50_ms_local=${median(singles.local).toFixed(2)} single_cold_ratio_local=${(median(singles.local) / median(singles.tokenreview)).toFixed(2)}` +
     ` forged=${values.forged} forged_tokenreviews_tokenreview=${forged.tokenreview.tr} forged_tokenreviews_local=${forged.local.tr} forged_p50_ms_tokenreview=${forged.tokenreview.p50Ms.toFixed(2)} forged_p50_ms_local=${forged.local.p50Ms.toFixed(2)}\n`,
 );
 process.stdout.write(

@@ -41,6 +41,18 @@ export async function coldBurst(kube: Kube, ask: Ask, name: string, size: number
   };
 }
 
+/**
+ * One first request alone with a token of the new ServiceAccount `name`: the cold decision's own latency (its
+ * reviews' round trips), which a burst's p50 hides behind the queueing of its other requests.
+ */
+export async function coldSingle(kube: Kube, ask: Ask, name: string): Promise<number> {
+  await createServiceAccount(kube, "default", name);
+  const token = await createToken(kube, "default", name);
+  const reply = await ask(`Bearer ${token}`);
+  if (reply.status !== 200) throw new Error(`${name}: got ${reply.status}`);
+  return reply.ms;
+}
+
 /** `count` distinct forged tokens, 16 at a time: the TokenReviews they cost and the p50 of their 401s. */
 export async function forgedRun(
   kube: Kube,
