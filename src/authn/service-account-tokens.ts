@@ -67,15 +67,11 @@ export function createServiceAccountTokensAuthenticator(deps: ServiceAccountToke
       if (unverifiedIssuer(token) !== issuer.issuer) return deps.tokenReview.authenticate(credentials, route, request);
       const asked = route.audiences ?? deps.audiences;
       const audiences = asked.length > 0 ? asked : [issuer.issuer];
-      let cache: LoadSource = "miss";
-      const outcome = await deps.cache.load(
+      const { value: outcome, source: cache } = await deps.cache.loadWithSource(
         deps.key("ServiceAccount", token, ...audiences),
         () => check(token, audiences),
         lifetime,
-        (source) => {
-          cache = source;
-          deps.onSource?.(source);
-        },
+        deps.onSource,
       );
       if (!outcome.ok) return { kind: "rejected", reason: outcome.reason };
       if (outcome.expiresAt <= now()) return { kind: "rejected", reason: "token has expired" };
