@@ -1,15 +1,23 @@
 /**
  * `npm run bench:cluster`: the cold path and the memory bound, against the real test apiserver.
  *
- * Cold path: bursts of concurrent first requests, each burst with one new ServiceAccount token; the apiserver's own
- * request counters say how many TokenReviews and SubjectAccessReviews each burst cost (coalescing), and the latency
- * of those cold decisions is compared with the same request once cached.
+ * Cold path (cold-path.ts), in both ways of checking ServiceAccount tokens at once: two rbac-gate processes, one with
+ * kubernetes.serviceAccountTokens.verify "tokenreview" (the default), one with "local", each burst asked of both in
+ * turn (which goes first alternates). Bursts of concurrent first requests, each with one new ServiceAccount token;
+ * the apiserver's own request counters say how many TokenReviews and SubjectAccessReviews each burst cost
+ * (coalescing), and the latency of those cold decisions is compared with the same request once cached. Then single
+ * cold requests (one new token each, alone), and a run of distinct forged ServiceAccount tokens in each mode: the
+ * TokenReviews they cost.
  *
  * Memory: distinct invalid bearer tokens (each a TokenReview) and distinct wrong passwords (lockouts make most of
  * them cheap), sent straight to rbac-gate; its resident memory is sampled throughout.
  *
  * Ends with:
  *   cluster-bench: bursts=B burst_size=N tokenreviews_per_burst=T sars_per_burst=S cold_p50_ms=… warm_p50_ms=…
+ *     cold_p50_ms_tokenreview=… cold_p50_ms_local=… cold_ratio_local=… tokenreviews_per_burst_local=…
+ *     sars_per_burst_local=… warm_p50_ms_local=… single_cold_p50_ms_tokenreview=… single_cold_p50_ms_local=…
+ *     single_cold_ratio_local=… forged=F forged_tokenreviews_tokenreview=… forged_tokenreviews_local=…
+ *     forged_p50_ms_tokenreview=… forged_p50_ms_local=…
  *   memory: invalid_tokens=I wrong_passwords=W rss_max_mb=M rss_end_mb=E bound_mb=200
  *
  *   npm run bench:cluster -- --tokens 1000000 --passwords 1000000
@@ -22,7 +30,6 @@ import { parseArgs } from "node:util";
 import { startControlPlane } from "../test/e2e/support/control-plane.js";
 import { createGateServiceAccount, startGateInCluster } from "../test/e2e/support/gate-in-cluster.js";
 import {
-  apiserverRequests,
   connect,
   createClusterRole,
   createClusterRoleBinding,
@@ -32,6 +39,7 @@ import {
 } from "../test/e2e/support/kube.js";
 import { stopAll } from "../test/e2e/support/processes.js";
 import { CHART_NODE_OPTIONS } from "./chart-node-options.js";
+import { type Ask, type BurstResult, coldBurst, coldSingle, forgedRun, median } from "./cold-path.js";
 
 const { values } = parseArgs({
   options: {
@@ -39,6 +47,8 @@ const { values } = parseArgs({
     burst: { type: "string", default: "200" },
     tokens: { type: "string", default: "1000000" },
     passwords: { type: "string", default: "1000000" },
+    forged: { type: "string", default: "2000" },
+    singles: { type: "string", default: "40" },
     // NODE_OPTIONS for rbac-gate; default: the chart's.
     "node-options": { type: "string", default: CHART_NODE_OPTIONS },
   },
@@ -56,28 +66,39 @@ await createClusterRoleBinding(kube, "bench-reader", "bench-reader", [
 ]);
 const users = execFileSync("htpasswd", ["-nbB", "-C", "10", "victim", "right-password"], { encoding: "utf8" });
 // rbac-gate as the chart runs it: NODE_OPTIONS --max-old-space-size and --max-semi-space-size (nodeMaxOldSpaceMB, nodeMaxSemiSpaceMB).
-const env = await startGateInCluster(plane, kube, "  qps: 5000\n  burst: 5000\n", {
-  NODE_OPTIONS: values["node-options"],
-});
+const gateEnv = { NODE_OPTIONS: values["node-options"] };
+const env = await startGateInCluster(plane, kube, "  qps: 5000\n  burst: 5000\n", gateEnv);
+const local = await startGateInCluster(
+  plane,
+  kube,
+  "  qps: 5000\n  burst: 5000\n  serviceAccountTokens: {verify: local}\n",
+  gateEnv,
+);
+const quiet = (dir: string, more = "") =>
+  writeFileSync(
+    join(dir, "config.yaml"),
+    `${readFileSync(join(dir, "config.yaml"), "utf8").replace("logLevel: debug\n", "logLevel: warn\naudit: {allowSampleRate: 0}\n")}${more}`,
+  );
 // Static route for the password part, next to the Ingress routes.
 writeFileSync(join(env.dir, "users.htpasswd"), users);
-writeFileSync(
-  join(env.dir, "config.yaml"),
-  `${readFileSync(join(env.dir, "config.yaml"), "utf8").replace("logLevel: debug\n", "logLevel: warn\naudit: {allowSampleRate: 0}\n")}htpasswd: {files: [{name: bench, path: users.htpasswd}]}
+quiet(
+  env.dir,
+  `htpasswd: {files: [{name: bench, path: users.htpasswd}]}
 routes: [{host: pw.example.test, htpasswd: bench, allow: {authenticated: true}}]
 `,
 );
+quiet(local.dir);
 // The configuration reload picks the route up.
 await new Promise((r) => setTimeout(r, 3000));
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-const ask = (host: string, authorization: string, path = "/") =>
+const askAt = (port: number, host: string, authorization: string, path = "/") =>
   new Promise<{ status: number; ms: number }>((resolve, reject) => {
     const started = performance.now();
     const req = request(
       {
         host: "127.0.0.1",
-        port: env.gate.port,
+        port,
         path: `/auth?host=${host}`,
         agent,
         headers: {
@@ -94,36 +115,39 @@ const ask = (host: string, authorization: string, path = "/") =>
     req.on("error", reject);
     req.end();
   });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const ask = (host: string, authorization: string) => askAt(env.gate.port, host, authorization);
+const modes: Record<"tokenreview" | "local", Ask> = {
+  tokenreview: (authorization) => askAt(env.gate.port, "bench.example.test", authorization),
+  local: (authorization) => askAt(local.gate.port, "bench.example.test", authorization),
+};
 
-// Cold path.
-const perBurst: Array<{ tr: number; sar: number }> = [];
-const cold: number[] = [];
-const warm: number[] = [];
+// Cold path, both modes in turn, a new ServiceAccount for each burst of each.
+const results: Record<keyof typeof modes, BurstResult[]> = { tokenreview: [], local: [] };
 for (let b = 0; b < bursts; b++) {
-  await createServiceAccount(kube, "default", `burst-${b}`);
-  const token = await createToken(kube, "default", `burst-${b}`);
-  const before = {
-    tr: await apiserverRequests(kube, "tokenreviews"),
-    sar: await apiserverRequests(kube, "subjectaccessreviews"),
-  };
-  const replies = await Promise.all(
-    Array.from({ length: burstSize }, () => ask("bench.example.test", `Bearer ${token}`)),
-  );
-  const after = {
-    tr: await apiserverRequests(kube, "tokenreviews"),
-    sar: await apiserverRequests(kube, "subjectaccessreviews"),
-  };
-  if (replies.some((r) => r.status !== 200)) throw new Error(`burst ${b}: not every reply was 200`);
-  perBurst.push({ tr: after.tr - before.tr, sar: after.sar - before.sar });
-  cold.push(median(replies.map((r) => r.ms)));
-  const again: number[] = [];
-  for (let i = 0; i < 50; i++) again.push((await ask("bench.example.test", `Bearer ${token}`)).ms);
-  warm.push(median(again));
-  process.stderr.write(
-    `burst ${b}: ${JSON.stringify(perBurst.at(-1))} cold_p50=${cold.at(-1)?.toFixed(2)}ms warm_p50=${warm.at(-1)?.toFixed(2)}ms\n`,
-  );
+  const order = b % 2 === 0 ? (["tokenreview", "local"] as const) : (["local", "tokenreview"] as const);
+  for (const mode of order) {
+    const result = await coldBurst(kube, modes[mode], `burst-${mode}-${b}`, burstSize);
+    results[mode].push(result);
+    process.stderr.write(`burst ${b} ${mode}: ${JSON.stringify(result)}\n`);
+  }
 }
+// Cold decisions one at a time, the modes alternating.
+const singles: Record<keyof typeof modes, number[]> = { tokenreview: [], local: [] };
+for (let i = 0; i < Number(values.singles); i++) {
+  for (const mode of i % 2 === 0 ? (["tokenreview", "local"] as const) : (["local", "tokenreview"] as const)) {
+    singles[mode].push(await coldSingle(kube, modes[mode], `single-${mode}-${i}`));
+  }
+}
+process.stderr.write(`singles: ${JSON.stringify(singles)}\n`);
+await createServiceAccount(kube, "default", "forger");
+const genuine = await createToken(kube, "default", "forger");
+const forged = {
+  tokenreview: await forgedRun(kube, modes.tokenreview, genuine, Number(values.forged)),
+  local: await forgedRun(kube, modes.local, genuine, Number(values.forged)),
+};
+process.stderr.write(`forged: ${JSON.stringify(forged)}\n`);
+const p50 = (mode: keyof typeof modes, of: "coldMs" | "warmMs") => median(results[mode].map((r) => r[of]));
+const list = (mode: keyof typeof modes, of: "tr" | "sar") => results[mode].map((r) => r[of]).join(",");
 
 // Memory.
 const pid = env.gate.process.child.pid as number;
@@ -166,13 +190,18 @@ clearInterval(sampler);
 const rssEnd = rssMb();
 
 process.stdout.write(
-  `cluster-bench: bursts=${bursts} burst_size=${burstSize} tokenreviews_per_burst=${perBurst.map((p) => p.tr).join(",")} sars_per_burst=${perBurst.map((p) => p.sar).join(",")} cold_p50_ms=${median(cold).toFixed(2)} warm_p50_ms=${median(warm).toFixed(2)}\n`,
+  `cluster-bench: bursts=${bursts} burst_size=${burstSize} tokenreviews_per_burst=${list("tokenreview", "tr")} sars_per_burst=${list("tokenreview", "sar")} cold_p50_ms=${p50("tokenreview", "coldMs").toFixed(2)} warm_p50_ms=${p50("tokenreview", "warmMs").toFixed(2)}` +
+    ` cold_p50_ms_tokenreview=${p50("tokenreview", "coldMs").toFixed(2)} cold_p50_ms_local=${p50("local", "coldMs").toFixed(2)} cold_ratio_local=${(p50("local", "coldMs") / p50("tokenreview", "coldMs")).toFixed(2)}` +
+    ` tokenreviews_per_burst_local=${list("local", "tr")} sars_per_burst_local=${list("local", "sar")} warm_p50_ms_local=${p50("local", "warmMs").toFixed(2)}` +
+    ` single_cold_p50_ms_tokenreview=${median(singles.tokenreview).toFixed(2)} single_cold_p50_ms_local=${median(singles.local).toFixed(2)} single_cold_ratio_local=${(median(singles.local) / median(singles.tokenreview)).toFixed(2)}` +
+    ` forged=${values.forged} forged_tokenreviews_tokenreview=${forged.tokenreview.tr} forged_tokenreviews_local=${forged.local.tr} forged_p50_ms_tokenreview=${forged.tokenreview.p50Ms.toFixed(2)} forged_p50_ms_local=${forged.local.p50Ms.toFixed(2)}\n`,
 );
 process.stdout.write(
   `memory: node_options="${values["node-options"]}" invalid_tokens=${values.tokens} wrong_passwords=${values.passwords} non_401=${badTokens + badPasswords} rss_max_mb=${rssMax.toFixed(1)} rss_end_mb=${rssEnd.toFixed(1)} bound_mb=200\n`,
 );
 agent.destroy();
 await env.upstream.close();
+await local.upstream.close();
 await stopAll();
 await plane.stop();
 process.exit(0);

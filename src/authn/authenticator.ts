@@ -11,7 +11,16 @@ import type { AuthenticatorKind, OriginalRequest, UserInfo } from "../vocabulary
  * something else.
  */
 export type AuthenticationResult =
-  | { readonly kind: "authenticated"; readonly user: UserInfo; readonly cache?: LoadSource }
+  | {
+      readonly kind: "authenticated";
+      readonly user: UserInfo;
+      readonly cache?: LoadSource;
+      /**
+       * An identity read locally that the apiserver must still confirm (a ServiceAccount token's existence): the
+       * gate starts this with the authorization and allows only when it answers "authenticated" too.
+       */
+      readonly confirm?: () => Promise<AuthenticationResult>;
+    }
   | { readonly kind: "rejected"; readonly reason: string; readonly code?: DecisionCode }
   | { readonly kind: "no-opinion" };
 

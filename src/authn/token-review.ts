@@ -58,15 +58,11 @@ export function createTokenReviewAuthenticator(deps: TokenReviewAuthenticatorDep
         const expiry = jwtExpiry(token);
         return expiry === undefined ? { ttlMs: deps.ttlMs, stale: false } : { ttlMs: deps.ttlMs, notAfter: expiry };
       };
-      let cache: LoadSource = "miss";
-      const status = await deps.cache.load(
+      const { value: status, source: cache } = await deps.cache.loadWithSource(
         deps.key("TokenReview", token, ...audiences),
         () => deps.review({ token, audiences }, request.clientAddress && clientKey(request.clientAddress)),
         ttlFor,
-        (source) => {
-          cache = source;
-          deps.onSource?.(source);
-        },
+        deps.onSource,
       );
       if (!status.authenticated || !status.user) return { kind: "rejected", reason: "token not authenticated" };
       if (audiences.length > 0 && !status.audiences?.some((a) => audiences.includes(a))) {

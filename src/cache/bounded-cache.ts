@@ -79,6 +79,21 @@ export class BoundedCache<V extends {}> {
     return this.entries.size;
   }
 
+  /** load, also saying where the value came from (a decision's trace names it). */
+  async loadWithSource(
+    key: string,
+    loader: () => Promise<V>,
+    ttlFor?: (value: V) => number | Lifetime | undefined,
+    onSource?: (source: LoadSource) => void,
+  ): Promise<{ readonly value: V; readonly source: LoadSource }> {
+    let source: LoadSource = "miss";
+    const value = await this.load(key, loader, ttlFor, (s) => {
+      source = s;
+      onSource?.(s);
+    });
+    return { value, source };
+  }
+
   /**
    * Returns the fresh value, or runs loader once for all concurrent callers of this key and caches its value
    * for ttlFor(value) (milliseconds or a Lifetime; the default TTL when ttlFor is omitted or returns undefined;

@@ -64,6 +64,8 @@ export const DEFAULTS = {
     hostOwnership: "oldest-namespace",
     authorization: "host-path",
     htpasswdUsernamePrefix: "htpasswd:",
+    /** "local" checks ServiceAccount tokens against the apiserver's keys first (authn/service-account-tokens.ts). */
+    serviceAccountTokens: { verify: "tokenreview" },
     watchFailureGrace: "60s",
     /** Denials are cached shorter than allows: a freshly granted permission takes effect within denyTtl. */
     cache: {

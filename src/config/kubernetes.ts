@@ -25,6 +25,11 @@ export interface KubernetesConfig {
   /** kube-apiserver's AuthenticationConfiguration file, read at start (authn/jwt/authentication-config.ts). */
   readonly authenticationConfig?: string;
   readonly authorization: "host-path" | "service-proxy";
+  /**
+   * How ServiceAccount tokens of the apiserver's own issuer are checked: "tokenreview" only, or "local" (signature,
+   * audience and times here, the TokenReview alongside the authorization; authn/service-account-tokens.ts).
+   */
+  readonly serviceAccountTokens: { readonly verify: "tokenreview" | "local" };
   readonly htpasswdUsernamePrefix: string;
   /** How long a broken watch may serve its last state before the readiness probe fails. */
   readonly watchFailureGraceMs: number;

@@ -133,9 +133,22 @@ async function decideForRoute(
       challenge: challenge(credentials?.kind === "bearer"),
     };
   }
-  if (authn.cache) trace.authentication = { cache: authn.cache };
-  const authz = await deps.authorizer.authorize(authn.user, request, route);
+  // A confirmation runs alongside the authorization: the slower of the two, not their sum, sets the cold latency.
+  const [authz, confirmed] = await Promise.all([
+    deps.authorizer.authorize(authn.user, request, route),
+    authn.confirm?.(),
+  ]);
+  const cache = confirmed?.kind === "authenticated" ? (confirmed.cache ?? authn.cache) : authn.cache;
+  if (cache) trace.authentication = { cache };
   if (authz.trace) trace.authorization = authz.trace;
+  if (confirmed && confirmed.kind !== "authenticated") {
+    return {
+      kind: "unauthenticated",
+      code: confirmed.kind === "rejected" ? (confirmed.code ?? "bad_credentials") : "bad_credentials",
+      reason: confirmed.kind === "rejected" ? confirmed.reason : "token not confirmed",
+      challenge: challenge(credentials?.kind === "bearer"),
+    };
+  }
   if (authz.kind === "deny") return { kind: "forbidden", code: "denied", reason: authz.reason, user: authn.user };
   return { kind: "allow", user: authn.user };
 }

@@ -8,7 +8,7 @@ import type { LoadSource } from "../cache/bounded-cache.js";
 import type { Decision } from "../decision/decision.js";
 import { VERSION } from "../version.js";
 
-export type CacheName = "password" | "tokenreview" | "oidc" | "subjectaccessreview";
+export type CacheName = "password" | "tokenreview" | "oidc" | "serviceaccount" | "subjectaccessreview";
 export type ApiCall = "tokenreview" | "subjectaccessreview";
 /** "refused": never sent, the client-side rate limit refused it (the address's bound, the queue's, or the deadline). */
 export type ApiCallOutcome = "success" | "error" | "refused";

@@ -5,6 +5,8 @@
  */
 import type { Authenticator } from "../authn/authenticator.js";
 import type { HtpasswdStore } from "../authn/htpasswd/store.js";
+import type { OidcOutcome } from "../authn/jwt/oidc.js";
+import { createServiceAccountTokensAuthenticator } from "../authn/service-account-tokens.js";
 import { createTokenReviewAuthenticator, type TokenReviewStatus } from "../authn/token-review.js";
 import type { Authorizer } from "../authz/authorizer.js";
 import { type AccessReviewStatus, createSubjectAccessReviewAuthorizer } from "../authz/subject-access-review.js";
@@ -15,6 +17,7 @@ import type { KubernetesConfig } from "../config/kubernetes.js";
 import { createKubeClient, type KubeClient, loadKubeConfig } from "../kube/client.js";
 import { watchHtpasswdSecrets } from "../kube/htpasswd-secrets.js";
 import { missingPermissions, neededPermissions } from "../kube/permissions.js";
+import { discoverServiceAccountIssuer } from "../kube/service-account-issuer.js";
 import { clusterRouteOptions, watchClusterRoutes } from "../kube/watched-routes.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics/metrics.js";
@@ -47,10 +50,12 @@ export async function buildCluster(
     throw new StartupError([`Kubernetes client configuration cannot be loaded: ${(error as Error).message}`]);
   }
   const key = createSecretKeyer();
-  const observe = (cache: "tokenreview" | "oidc" | "subjectaccessreview") => (source: LoadSource) => {
-    metrics.cache(cache, source);
-    if (source === "stale") logger.warn({ review: cache }, "apiserver unreachable: serving the last decision it gave");
-  };
+  const observe =
+    (cache: "tokenreview" | "oidc" | "serviceaccount" | "subjectaccessreview") => (source: LoadSource) => {
+      metrics.cache(cache, source);
+      if (source === "stale")
+        logger.warn({ review: cache }, "apiserver unreachable: serving the last decision it gave");
+    };
   // Read first: its problems are the operator's to fix, and need no apiserver.
   const oidc =
     k.authenticationConfig === undefined
@@ -66,6 +71,12 @@ export async function buildCluster(
     throw new StartupError([(error as Error).message]);
   }
   if (missing.length > 0) throw new StartupError(missing);
+  const saIssuer =
+    k.serviceAccountTokens.verify === "local"
+      ? await discoverServiceAccountIssuer(kubeConfig).catch((error: Error) => {
+          throw new StartupError([error.message]);
+        })
+      : undefined;
 
   const client: KubeClient = createKubeClient(kubeConfig, {
     ...(k.kubeconfig === undefined ? {} : { kubeconfig: k.kubeconfig }),
@@ -97,7 +108,7 @@ export async function buildCluster(
 
   const reviewCache = <T extends object>(ttlMs: number) =>
     new BoundedCache<T>({ maxEntries: k.cache.maxEntries, ttlMs, maxStaleMs: k.cache.maxStaleMs });
-  const bearer = createTokenReviewAuthenticator({
+  const tokenReview = createTokenReviewAuthenticator({
     review: client.tokenReview,
     cache: reviewCache<TokenReviewStatus>(k.cache.tokenReviewTtlMs),
     key,
@@ -106,6 +117,18 @@ export async function buildCluster(
     audiences: k.audiences,
     onSource: observe("tokenreview"),
   });
+  const bearer = saIssuer
+    ? createServiceAccountTokensAuthenticator({
+        issuer: saIssuer,
+        tokenReview,
+        cache: reviewCache<OidcOutcome>(k.cache.tokenReviewTtlMs),
+        key,
+        ttlMs: k.cache.tokenReviewTtlMs,
+        failureTtlMs: k.cache.tokenReviewFailureTtlMs,
+        audiences: k.audiences,
+        onSource: observe("serviceaccount"),
+      })
+    : tokenReview;
   const authorizer = createSubjectAccessReviewAuthorizer({
     review: client.accessReview,
     cache: reviewCache<AccessReviewStatus>(k.cache.allowTtlMs),

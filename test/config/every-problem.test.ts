@@ -83,7 +83,7 @@ describe("a configuration file with problems in every option area", () => {
         'config.yaml:28: regulation.redis has unknown field "password": known fields are url, keyPrefix, timeout',
         'config.yaml:30: kubernetes.qps has "many": it must be a whole number from 1 to 10000',
         'config.yaml:31: kubernetes.hostOwnership has "first": it must be "oldest-namespace" or "shared"',
-        'config.yaml:32: kubernetes has unknown field "namespace": known fields are kubeconfig, requestTimeout, qps, burst, maxPendingPerClient, ingressClassName, watchIngressWithoutClass, httpRoutes, gateways, hostOwnership, namespaces, secretNamespaces, audiences, authenticationConfig, authorization, htpasswdUsernamePrefix, watchFailureGrace, cache',
+        'config.yaml:32: kubernetes has unknown field "namespace": known fields are kubeconfig, requestTimeout, qps, burst, maxPendingPerClient, ingressClassName, watchIngressWithoutClass, httpRoutes, gateways, hostOwnership, namespaces, secretNamespaces, audiences, authenticationConfig, authorization, serviceAccountTokens, htpasswdUsernamePrefix, watchFailureGrace, cache',
         'config.yaml:33: kubernetes.cache.allowTtl has 5: it must be a duration such as "30s", "5m", "1m30s" or "250ms"',
         'config.yaml:33: kubernetes.cache.denyTtl has "1 minute": it must be a duration such as "30s", "5m", "1m30s" or "250ms"',
         'config.yaml:33: kubernetes.cache has unknown field "ttl": known fields are maxEntries, tokenReviewTtl, tokenReviewFailureTtl, allowTtl, denyTtl, maxStale',

@@ -178,6 +178,7 @@ describe("resolveConfig, kubernetes section", () => {
       secretNamespaces: "all",
       audiences: [],
       authorization: "host-path",
+      serviceAccountTokens: { verify: "tokenreview" },
       htpasswdUsernamePrefix: "htpasswd:",
       watchFailureGraceMs: 60_000,
       cache: {
@@ -213,6 +214,15 @@ describe("resolveConfig, kubernetes section", () => {
     expect(secrets({ secretNamespaces: ["*", "a"] })).toEqual([
       'kubernetes.secretNamespaces has "*" among names: "*" stands alone, meaning every namespace',
     ]);
+  });
+
+  it('checks ServiceAccount tokens locally only when serviceAccountTokens.verify is "local"', () => {
+    const local = resolveConfig({ kubernetes: { serviceAccountTokens: { verify: "local" } } }, "/");
+    expect(local.ok && local.value.kubernetes?.serviceAccountTokens).toEqual({ verify: "local" });
+    expect(resolveConfig({ kubernetes: { serviceAccountTokens: { verify: "jwks" } } }, "/")).toEqual({
+      ok: false,
+      error: ['kubernetes.serviceAccountTokens.verify has "jwks": it must be "tokenreview" or "local"'],
+    });
   });
 
   it("reports every kubernetes problem at once", () => {

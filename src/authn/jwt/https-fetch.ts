@@ -3,7 +3,7 @@
  * (certificateAuthority, as the apiserver uses it), no redirects (a 3xx is an error), a deadline for the whole
  * exchange and a size limit, so a slow or huge answer cannot hold a request or the heap.
  */
-import { request } from "node:https";
+import { type RequestOptions, request } from "node:https";
 
 export interface FetchLimits {
   readonly timeoutMs: number;
@@ -16,20 +16,27 @@ export type HttpsFetch = (
   options?: { headers?: Headers | Record<string, string>; signal?: AbortSignal },
 ) => Promise<Response>;
 
-export function httpsFetcher(ca: string | undefined, limits: FetchLimits): HttpsFetch {
-  return (url, options = {}) =>
-    new Promise<Response>((resolve, reject) => {
+/** TLS settings and headers of every request: the apiserver's from a KubeConfig (its CA, client certificate, token). */
+export type RequestBase = Pick<RequestOptions, "ca" | "cert" | "key" | "rejectUnauthorized"> & {
+  readonly headers?: Readonly<Record<string, string>>;
+};
+
+/** @param ca the issuer's CA bundle (PEM), or a function giving every request's TLS settings and headers. */
+export function httpsFetcher(ca: string | undefined | (() => Promise<RequestBase>), limits: FetchLimits): HttpsFetch {
+  return async (url, options = {}) => {
+    const base: RequestBase = typeof ca === "function" ? await ca() : ca === undefined ? {} : { ca };
+    return new Promise<Response>((resolve, reject) => {
       if (!url.startsWith("https://")) {
         reject(new Error(`refusing to fetch ${url}: not https`));
         return;
       }
-      const headers: Record<string, string> = { accept: "application/json" };
+      const headers: Record<string, string> = { accept: "application/json", ...base.headers };
       const given = options.headers instanceof Headers ? Object.fromEntries(options.headers) : options.headers;
       Object.assign(headers, given);
       const req = request(url, {
         method: "GET",
+        ...base,
         headers,
-        ...(ca === undefined ? {} : { ca }),
         ...(options.signal ? { signal: options.signal } : {}),
       });
       req.on("response", (res) => {
@@ -66,6 +73,7 @@ export function httpsFetcher(ca: string | undefined, limits: FetchLimits): Https
       req.on("error", reject);
       req.end();
     });
+  };
 }
 
 /** GETs a JSON document; throws unless the answer is 200 with a JSON object. */

@@ -4,8 +4,8 @@
  * the set (at most once per cooldownMs, so tokens with made-up key ids cannot make it fetch in a loop) and when the
  * set is older than maxAgeMs: a provider's key rotation is followed without a restart.
  */
-import { createRemoteJWKSet, customFetch, errors, jwtVerify } from "jose";
-import { fail, ok } from "../../vocabulary/result.js";
+import { createRemoteJWKSet, customFetch, errors, type JWTPayload, jwtVerify } from "jose";
+import { fail, ok, type Result } from "../../vocabulary/result.js";
 import type { JwtAuthenticatorConfig } from "./authentication-config.js";
 import { NOT_BEFORE_LEEWAY_MS } from "./claims.js";
 import { type FetchLimits, fetchJson, httpsFetcher } from "./https-fetch.js";
@@ -79,22 +79,36 @@ export function createIssuerVerifier(
   return {
     config,
     async verify(token) {
-      const jwks = await keySet();
-      try {
-        const { payload } = await jwtVerify(token, jwks, {
-          issuer: url,
-          audience: [...audiences],
-          algorithms: SIGNING_ALGORITHMS,
-          requiredClaims: ["exp"],
-          // The widest the apiserver allows (nbf); claims.ts checks "exp" again without leeway.
-          clockTolerance: NOT_BEFORE_LEEWAY_MS / 1000,
-        });
-        return ok(payload);
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (code !== undefined && REJECTIONS.has(code)) return fail(`token refused: ${(error as Error).message}`);
-        throw error;
-      }
+      // The widest the apiserver allows (nbf); claims.ts checks "exp" again without leeway.
+      return verifySignedToken(token, await keySet(), url, audiences, NOT_BEFORE_LEEWAY_MS / 1000);
     },
   };
+}
+
+/**
+ * jose's check of a token against a key set: signature with an asymmetric algorithm, "iss", "aud" (any of
+ * audiences), a required "exp", times within clockTolerance seconds. The claims, or why the token is refused;
+ * throws on a fault (the keys cannot be fetched).
+ */
+export async function verifySignedToken(
+  token: string,
+  keys: ReturnType<typeof createRemoteJWKSet>,
+  issuer: string,
+  audiences: readonly string[],
+  clockTolerance: number,
+): Promise<Result<JWTPayload>> {
+  try {
+    const { payload } = await jwtVerify(token, keys, {
+      issuer,
+      audience: [...audiences],
+      algorithms: SIGNING_ALGORITHMS,
+      requiredClaims: ["exp"],
+      clockTolerance,
+    });
+    return ok(payload);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== undefined && REJECTIONS.has(code)) return fail(`token refused: ${(error as Error).message}`);
+    throw error;
+  }
 }

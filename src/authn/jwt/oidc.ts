@@ -62,15 +62,11 @@ export function createOidcAuthenticator(deps: OidcAuthenticatorDeps): Authentica
       const iss = unverifiedIssuer(token);
       const issuer = iss === undefined ? undefined : byUrl.get(iss);
       if (!issuer) return NO_OPINION;
-      let cache: LoadSource = "miss";
-      const outcome = await deps.cache.load(
+      const { value: outcome, source: cache } = await deps.cache.loadWithSource(
         deps.key("OIDC", issuer.config.issuer.url, token),
         () => check(issuer, token),
         lifetime,
-        (source) => {
-          cache = source;
-          deps.onSource?.(source);
-        },
+        deps.onSource,
       );
       if (!outcome.ok) return { kind: "rejected", reason: outcome.reason };
       // A cached answer never outlives the token (the cache's notAfter); this guards the clock's edge.

@@ -80,6 +80,9 @@ export const kubernetesFields = (context: SchemaContext) => ({
     .transform((p) => context.resolvePath(p))
     .optional(),
   authorization: choice(["host-path", "service-proxy"]).prefault(d.authorization),
+  serviceAccountTokens: mapping({
+    verify: choice(["tokenreview", "local"]).prefault(d.serviceAccountTokens.verify),
+  }).prefault({}),
   htpasswdUsernamePrefix: htpasswdUsernamePrefix(),
   watchFailureGrace: duration().prefault(d.watchFailureGrace),
   cache: kubernetesCache(),
@@ -110,6 +113,7 @@ export const kubernetes = (context: SchemaContext) =>
       audiences: k.audiences,
       ...(k.authenticationConfig === undefined ? {} : { authenticationConfig: k.authenticationConfig }),
       authorization: k.authorization,
+      serviceAccountTokens: k.serviceAccountTokens,
       htpasswdUsernamePrefix: k.htpasswdUsernamePrefix,
       watchFailureGraceMs: k.watchFailureGrace,
       cache: k.cache,

@@ -2,8 +2,9 @@
  * ServiceAccount tokens that expire in seconds. TokenRequest refuses lifetimes under 10 minutes, so tests that need a
  * token to expire while they run sign one themselves with the control plane's ServiceAccount signing key, with the
  * claims TokenRequest puts in a token bound to nothing but the ServiceAccount. The apiserver accepts it as its own.
+ * `signWith` forges one: the same header (the apiserver key's id) and claims, signed with another key.
  */
-import { createHash, createPrivateKey, createPublicKey, randomUUID, sign } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomUUID, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ControlPlane } from "./control-plane.js";
@@ -15,6 +16,7 @@ export async function createShortLivedToken(
   namespace: string,
   serviceAccount: string,
   lifetimeSeconds: number,
+  signWith?: KeyObject,
 ): Promise<{ token: string; expiresAt: number }> {
   const account = await kube.core.readNamespacedServiceAccount({ namespace, name: serviceAccount });
   const key = createPrivateKey(readFileSync(join(plane.dir, "sa.key")));
@@ -35,6 +37,6 @@ export async function createShortLivedToken(
   };
   const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
   const signingInput = `${part({ alg: "RS256", kid })}.${part(claims)}`;
-  const signature = sign("sha256", Buffer.from(signingInput), key).toString("base64url");
+  const signature = sign("sha256", Buffer.from(signingInput), signWith ?? key).toString("base64url");
   return { token: `${signingInput}.${signature}`, expiresAt: (now + lifetimeSeconds) * 1000 };
 }
