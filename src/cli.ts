@@ -18,7 +18,7 @@ import type { Config } from "./config/config.js";
 import { loadConfigFile } from "./config/load.js";
 import { type HealthListener, startHealthListener } from "./health/health-listener.js";
 import { createTlsServer, TlsFilesError } from "./http/tls.js";
-import { createLogger, textDestination } from "./log.js";
+import { createLogger, flushThenExit, textDestination } from "./log.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { createMetricsServer } from "./metrics/server.js";
 import { VERSION } from "./version.js";
@@ -157,8 +157,7 @@ async function serve(argv: string[]): Promise<void> {
   });
   const fail = (what: string) => (error: Error) => {
     logger.error({ err: error.message }, what);
-    logger.flush();
-    process.exit(1);
+    flushThenExit(logger, 1);
   };
   server.on("error", fail("cannot listen"));
 
@@ -185,15 +184,13 @@ async function serve(argv: string[]): Promise<void> {
     metricsServer?.close();
     const deadline = setTimeout(() => {
       logger.error({ timeoutMs: config.shutdownTimeoutMs }, "requests still running at the shutdown timeout");
-      logger.flush();
-      process.exit(1);
+      flushThenExit(logger, 1);
     }, config.shutdownTimeoutMs);
     deadline.unref();
     server.close(() => {
       void Promise.all([reloader.current.close(), health?.close(), grpc?.close()]).finally(() => {
         logger.info("shut down");
-        logger.flush();
-        process.exit(0);
+        flushThenExit(logger, 0);
       });
     });
     server.closeIdleConnections();

@@ -58,3 +58,16 @@ export function textDestination(out: NodeJS.WritableStream = process.stdout): De
     },
   };
 }
+
+/**
+ * Writes what the logger still holds, then exits. Lines are written asynchronously in batches: an exit right after
+ * logger.flush() can lose the last ones (the "shut down" line, the reason of a failure). A stdout that does not
+ * drain within a second does not hold the exit.
+ */
+export function flushThenExit(logger: Logger, code: number): void {
+  const stalled = setTimeout(() => process.exit(code), 1000);
+  logger.flush(() => {
+    clearTimeout(stalled);
+    process.exit(code);
+  });
+}
