@@ -3,7 +3,9 @@
  * sends GET requests on a fixed schedule, request i at start + i / rate, whether or not earlier ones have been
  * answered, and measures each latency from its scheduled send time, not from when it actually left. A stall of the
  * server (or of this client) therefore shows in every request that should have been sent during it, which is the
- * correction for coordinated omission that wrk2 makes. Answers once with its samples' percentiles and exits.
+ * correction for coordinated omission that wrk2 makes. The first second runs at the same rate unrecorded (this
+ * process compiling its own hot path, sockets being opened), as wrk2 calibrates before it records. Answers once with
+ * its samples' percentiles and exits.
  */
 import { Agent, request } from "node:http";
 import { percentile } from "../test/e2e/support/flood.js";
@@ -29,7 +31,9 @@ export interface PacedResult {
 
 const spec = JSON.parse(process.argv[2] as string) as PacedSpec;
 const agent = new Agent({ keepAlive: true, maxSockets: spec.connections });
-const total = Math.round(spec.rate * spec.seconds);
+const WARM_UP_SECONDS = 1;
+const warmUp = Math.round(spec.rate * WARM_UP_SECONDS);
+const total = warmUp + Math.round(spec.rate * spec.seconds);
 const latencies: number[] = [];
 let errors = 0;
 let sent = 0;
@@ -47,10 +51,10 @@ const finish = () => {
   process.send?.(result, () => process.exit(0));
 };
 
-const fire = (scheduled: number) => {
+const fire = (scheduled: number, recorded: boolean) => {
   const done = (ok: boolean) => {
-    if (ok) latencies.push(performance.now() - scheduled);
-    else errors++;
+    if (recorded && ok) latencies.push(performance.now() - scheduled);
+    if (recorded && !ok) errors++;
     if (++settled === total) finish();
   };
   const req = request(
@@ -70,7 +74,7 @@ const start = performance.now() + 20;
 const tick = () => {
   const now = performance.now();
   while (sent < total && start + (sent * 1000) / spec.rate <= now) {
-    fire(start + (sent * 1000) / spec.rate);
+    fire(start + (sent * 1000) / spec.rate, sent >= warmUp);
     sent++;
   }
   if (sent < total) setTimeout(tick, 1);

@@ -39,7 +39,12 @@ export function printRows(rows: readonly Row[]): void {
     `${pad("setup", 54)} ${pad("req/s median (min-max)", 24)} ${pad("p99 ms median (min-max)", 25)} ${pad("RSS peak MB", 12)} errors\n`,
   );
   for (const r of rows) {
-    const rps = r.load === "wrk" ? medianSpread(r.rounds.map((m) => m.rps)) : "-";
+    // A paced row has no throughput of its own (its rate is fixed): its column shows how many latencies each of its
+    // rounds recorded instead.
+    const rps =
+      r.load === "wrk"
+        ? medianSpread(r.rounds.map((m) => m.rps))
+        : `${Math.min(...r.rounds.map((m) => m.samples))} samples`;
     const rss = Math.max(...r.rounds.map((m) => m.rssMb)).toFixed(1);
     const errors = r.rounds.reduce((n, m) => n + m.errors, 0);
     process.stdout.write(

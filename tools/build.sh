@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds the test tools (kube-apiserver, etcd, helm, kubeconform, actionlint, promtool, oauth2-proxy) from Go modules and caches the binaries
-# outside the repository, keyed by version, so that every clone on this machine reuses them. Also gathers the
-# CustomResourceDefinitions of the Gateway API, Envoy Gateway, Istio and Traefik from their Go modules into
-# <cache>/crds-<versions>/ (linked as <cache>/crds), for the tests that validate the docs' manifests, and the
-# Prometheus Operator's into <cache>/crds-prometheus-operator-<version>/ (linked as <cache>/crds-monitoring), for the
-# chart's ServiceMonitor and PrometheusRule.
+# Builds the test tools (kube-apiserver, etcd, helm, kubeconform, actionlint, promtool, oauth2-proxy) from Go modules
+# and caches the binaries outside the repository, keyed by version, so that every clone on this machine reuses them.
+# Also gathers the CustomResourceDefinitions of the Gateway API, Envoy Gateway, Istio and Traefik from their Go
+# modules into <cache>/crds-<versions>/ (linked as <cache>/crds), for the tests that validate the docs' manifests, and
+# the Prometheus Operator's into <cache>/crds-prometheus-operator-<version>/ (linked as <cache>/crds-monitoring), for
+# the chart's ServiceMonitor and PrometheusRule.
 #
 #   tools/build.sh            build what is missing, print the bin folder
 #   tools/build.sh --print    print the bin folder only (no build)
