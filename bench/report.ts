@@ -63,5 +63,7 @@ export function printRatios(ratios: readonly Ratio[], unstableAt: number): void 
       `${pad(r.name, 58)} ${pad(`${fmt(r.summary.median)}${r.unit}`, 8)} ${pad(spread(r.summary), 14)} ${share}${r.unstable ? "  unstable" : ""}\n`,
     );
   }
-  process.stdout.write(`(unstable: (max − min) / median above ${(unstableAt * 100).toFixed(0)} %)\n`);
+  process.stdout.write(
+    `(spread: (max − min) / median, for the p99 added / the floor's median p99; unstable above ${(unstableAt * 100).toFixed(0)} %)\n`,
+  );
 }

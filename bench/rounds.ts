@@ -5,13 +5,14 @@
  */
 
 /**
- * The order of round r: the setups rotated by r, reversed in odd rounds, so neighbours stay neighbours (a ratio's
- * two setups are listed side by side and measured seconds apart) and each comes first as often as second.
+ * The order of round r over groups of setups (a ratio's two setups form a group): the groups rotated by r, then
+ * reversed as a whole in odd rounds. A group's setups are always measured one right after the other, seconds apart,
+ * and each comes first in every other round; every group takes every place in turn.
  */
-export function roundOrder<T>(setups: readonly T[], round: number): T[] {
-  const k = round % setups.length;
-  const rotated = [...setups.slice(k), ...setups.slice(0, k)];
-  return round % 2 === 1 ? rotated.reverse() : rotated;
+export function roundOrder<T>(groups: readonly (readonly T[])[], round: number): T[] {
+  const k = round % groups.length;
+  const order = [...groups.slice(k), ...groups.slice(0, k)].flat();
+  return round % 2 === 1 ? order.reverse() : order;
 }
 
 export const median = (xs: readonly number[]): number => {
@@ -25,15 +26,19 @@ export interface Summary {
   readonly median: number;
   readonly min: number;
   readonly max: number;
-  /** (max − min) / |median|: the spread as a share of the figure. */
+  /** (max − min) / |scale|: the spread as a share of the figure, or of the scale it is a difference on. */
   readonly relativeSpread: number;
 }
 
-export function summarize(perRound: readonly number[]): Summary {
+/**
+ * scale: what the spread is a share of; the median unless given. A difference whose median is near zero (latency
+ * added) is judged against the size of what it is a difference of, or every such figure would look unstable.
+ */
+export function summarize(perRound: readonly number[], scale?: number): Summary {
   const m = median(perRound);
   const min = Math.min(...perRound);
   const max = Math.max(...perRound);
-  return { median: m, min, max, relativeSpread: (max - min) / Math.abs(m) };
+  return { median: m, min, max, relativeSpread: (max - min) / Math.abs(scale ?? m) };
 }
 
 /** Numbers printed with significant digits that suit their size: 0.98, 12.3, 2158. */
