@@ -1,211 +1,189 @@
 /**
- * `npm run bench`: rbac-gate against the bare Node.js floor and native nginx basic auth, measured in one run on
- * this machine with the same users and passwords, through Debian's nginx (one worker) in both auth-subrequest
- * modes. Load comes from wrk: as fast as it goes for throughput, and paced (a pause per connection) to half of
- * rbac-gate's peak for the p99 comparison. Prints a table and ends with:
+ * `npm run bench`: rbac-gate against the bare Node.js floor, native nginx basic auth and oauth2-proxy (the peer),
+ * measured in one run on this machine with the same user and password (one bcrypt cost-10 hash), through Debian's
+ * nginx (one worker) in both auth-subrequest modes.
  *
- *   bench: floor_ratio_close=R1 floor_ratio_keepalive=R2 vs_apr1=R3 vs_bcrypt10=R4 p99_added_ms=R5
+ * Built to hold on a noisy shared machine: the run is a series of rounds, each measuring every setup once in an
+ * order that changes from round to round (rounds.ts); each figure is the median over rounds of a per-round value,
+ * printed with its min–max spread, and marked unstable when (max − min) / median exceeds --unstable (for the latency
+ * added, a difference near zero: (max − min) / the floor's median p99).
  *
- *   npm run bench -- --seconds 8 --connections 32
+ * - Throughput: wrk, closed loop, -t1 -c<connections> for --seconds per setup and round.
+ * - Latency added: the paced client (paced-process.ts), open loop at --rate requests/s for --paced-seconds per setup
+ *   and round, latency measured from each request's scheduled send time (corrected for coordinated omission), on
+ *   rbac-gate and on the floor, both in keepalive mode; p99_added_ms is the median over rounds of their p99
+ *   difference. Defaults: 2,000 req/s × 5 s = 10,000 samples per setup and round, so each p99 stands on its 100
+ *   slowest samples.
+ * - Memory: peak resident memory (VmHWM, reset before each setup) of the process that answers the setup.
+ * - Each setup starts once every service is idle (services.ts settle), so no setup pays for another's backlog.
+ *
+ * Ends with (medians over rounds; spreads min-max; rss_peak_mb: rbac-gate's highest peak over all its setups):
+ *
+ *   bench: floor_ratio_close= floor_ratio_keepalive= spread_close= spread_keepalive= vs_oauth2proxy_close=
+ *          vs_oauth2proxy_keepalive= vs_bcrypt10= p99_added_ms= rss_peak_mb=
+ *
+ *   npm run bench -- --rounds 5 --seconds 3 --connections 32 --rate 2000 --paced-seconds 5 --unstable 0.25
  *
  * rbac-gate runs with the chart's NODE_OPTIONS (its V8 heap caps), as in a cluster; GATE_NODE_OPTIONS replaces
  * them, e.g. GATE_NODE_OPTIONS= npm run bench for none.
  */
-import { execFile, execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
-import { parseArgs, promisify } from "node:util";
-
-const execFileAsync = promisify(execFile);
-
-import { freePort } from "../test/e2e/support/ports.js";
-import { start, stopAll, waitForHttp } from "../test/e2e/support/processes.js";
-import { startRbacGate } from "../test/e2e/support/rbac-gate.js";
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
+import type { Started } from "../test/e2e/support/processes.js";
+import { stopAll } from "../test/e2e/support/processes.js";
 import { CHART_NODE_OPTIONS } from "./chart-node-options.js";
-import { type BenchPorts, benchNginxConfig } from "./nginx-bench.conf.js";
+import { paced, wrk } from "./load.js";
+import { type Measured, printRatios, printRows, type Ratio, type Row } from "./report.js";
+import { fmt, median, roundOrder, spread, summarize } from "./rounds.js";
+import { peakRssMb, resetPeak, settle, startServices } from "./services.js";
 
 const { values } = parseArgs({
-  options: { seconds: { type: "string", default: "8" }, connections: { type: "string", default: "32" } },
+  options: {
+    rounds: { type: "string", default: "5" },
+    seconds: { type: "string", default: "3" },
+    connections: { type: "string", default: "32" },
+    rate: { type: "string", default: "2000" },
+    "paced-seconds": { type: "string", default: "5" },
+    unstable: { type: "string", default: "0.25" },
+  },
 });
+const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
+const rate = Number(values.rate);
+const pacedSeconds = Number(values["paced-seconds"]);
+const unstableAt = Number(values.unstable);
 const USER = "bench";
 const PASSWORD = "bench-pw";
 const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}`;
 
-const dir = mkdtempSync(join(tmpdir(), "rbac-gate-bench-"));
-chmodSync(dir, 0o755); // nginx's worker user reads the htpasswd files
-const htpasswd = (name: string, flags: string[]) => {
-  const line = execFileSync("htpasswd", ["-nb", ...flags, USER, PASSWORD], { encoding: "utf8" }).trim();
-  writeFileSync(join(dir, name), `${line}\n`, { mode: 0o644 });
-  return join(dir, name);
-};
-const files = {
-  apr1: htpasswd("apr1", ["-m"]),
-  bcrypt5: htpasswd("bcrypt5", ["-B", "-C", "5"]),
-  bcrypt10: htpasswd("bcrypt10", ["-B", "-C", "10"]),
-  sha: htpasswd("sha", ["-s"]),
-};
+const gateNodeOptions = process.env.GATE_NODE_OPTIONS ?? CHART_NODE_OPTIONS;
+const s = await startServices(USER, PASSWORD, gateNodeOptions);
 
-// rbac-gate with the bcrypt-10 user, configured as the README recommends at high rates: every denial and error
-// in the audit log, one allow line in a hundred (audit.allowSampleRate: 0.01).
-writeFileSync(
-  join(dir, "config.yaml"),
-  `htpasswd: {files: [{name: bench, path: ${files.bcrypt10}}]}
-audit: {allowSampleRate: 0.01}
-routes: [{host: "127.0.0.1", htpasswd: bench, allow: {authenticated: true}}]
-`,
-);
-// As the chart runs it: its NODE_OPTIONS (heap caps), unless GATE_NODE_OPTIONS says otherwise.
-const gate = await startRbacGate(["--config", join(dir, "config.yaml")], {
-  NODE_OPTIONS: process.env.GATE_NODE_OPTIONS ?? CHART_NODE_OPTIONS,
+interface Setup {
+  readonly key: string;
+  readonly label: string;
+  readonly port: number;
+  readonly load: "wrk" | "paced";
+  /** The process that answers this setup, whose peak memory the row reports. */
+  readonly serves: Started;
+}
+const wrkSetup = (key: string, label: string, port: number, serves: Started): Setup => ({
+  key,
+  label,
+  port,
+  load: "wrk",
+  serves,
 });
+const pacedSetup = (key: string, label: string, port: number, serves: Started): Setup => ({
+  key,
+  label,
+  port,
+  load: "paced",
+  serves,
+});
+// Grouped by ratio: roundOrder measures a group's setups back to back, so they share the machine's mood. The
+// oauth2-proxy rows are compared with rbac-gate's rows of the other groups.
+const groups: Setup[][] = [
+  [
+    wrkSetup("gateClose", "rbac-gate, Connection: close (ingress-nginx default)", s.ports.gateClose, s.gate),
+    wrkSetup("floorClose", "floor: bare Node 200, Connection: close", s.ports.floorClose, s.floor),
+  ],
+  [
+    wrkSetup("gateKeep", "rbac-gate, keepalive", s.ports.gateKeepalive, s.gate),
+    wrkSetup("floorKeep", "floor: bare Node 200, keepalive", s.ports.floorKeepalive, s.floor),
+  ],
+  [
+    wrkSetup("o2pClose", "oauth2-proxy, Connection: close", s.ports.oauth2ProxyClose, s.oauth2Proxy),
+    wrkSetup("o2pKeep", "oauth2-proxy, keepalive", s.ports.oauth2ProxyKeepalive, s.oauth2Proxy),
+  ],
+  [
+    wrkSetup("apr1", "nginx auth_basic $apr1$", s.ports.apr1, s.nginx),
+    wrkSetup("bcrypt10", "nginx auth_basic bcrypt cost 10", s.ports.bcrypt10, s.nginx),
+  ],
+  [
+    pacedSetup("gatePaced", `rbac-gate, keepalive, paced ${rate} req/s`, s.ports.gateKeepalive, s.gate),
+    pacedSetup("floorPaced", `floor, keepalive, paced ${rate} req/s`, s.ports.floorKeepalive, s.floor),
+  ],
+];
+const setups = groups.flat();
 
-// The floor: the least a Node.js webhook can do, answering 200 to every auth subrequest (its own process, on the
-// same Node.js as rbac-gate).
-const floorPort = await freePort();
-const floor = start(process.execPath, [
-  "-e",
-  `require("node:http").createServer((q, s) => { s.writeHead(200, { "Content-Length": "0" }); s.end(); }).listen(${floorPort}, "127.0.0.1")`,
-]);
-await waitForHttp(`http://127.0.0.1:${floorPort}/`, floor);
+const everyService = [s.gate, s.floor, s.oauth2Proxy, s.nginx];
+async function measure(setup: Setup, duration: number): Promise<Measured> {
+  await settle(everyService);
+  resetPeak(setup.serves);
+  if (setup.load === "wrk") {
+    const r = await wrk(setup.port, duration, connections, AUTH);
+    return { rps: r.rps, p99: r.p99, errors: r.non2xx, samples: Number.NaN, rssMb: peakRssMb(setup.serves) };
+  }
+  const r = await paced({ port: setup.port, rate, seconds: duration, connections: 64, authorization: AUTH });
+  return { rps: Number.NaN, p99: r.p99, errors: r.errors, samples: r.samples, rssMb: peakRssMb(setup.serves) };
+}
 
-const ports: BenchPorts = {
-  gateClose: await freePort(),
-  gateKeepalive: await freePort(),
-  floorClose: await freePort(),
-  floorKeepalive: await freePort(),
-  apr1: await freePort(),
-  bcrypt5: await freePort(),
-  bcrypt10: await freePort(),
-  sha: await freePort(),
-  noAuth: await freePort(),
-  upstream: await freePort(),
-  gateCached: await freePort(),
+// Warm-up, not reported: one short pass over every setup (rbac-gate's password cache gets its one bcrypt-10
+// verification, V8 compiles the hot path, nginx opens its keepalive connections).
+for (const setup of setups) await measure(setup, 1);
+
+const results = new Map<string, Measured[]>(setups.map((x) => [x.key, []]));
+for (let round = 0; round < rounds; round++) {
+  const order = roundOrder(groups, round);
+  for (const setup of order) {
+    const m = await measure(setup, setup.load === "paced" ? pacedSeconds : seconds);
+    results.get(setup.key)?.push(m);
+  }
+  const line = order.map((x) => {
+    const m = results.get(x.key)?.[round] as Measured;
+    return `${x.key}=${x.load === "wrk" ? m.rps.toFixed(0) : `p99:${m.p99.toFixed(2)}ms`}`;
+  });
+  process.stderr.write(`bench: round ${round + 1}/${rounds}: ${line.join(" ")}\n`);
+}
+
+const of = (key: string) => results.get(key) as Measured[];
+const perRound = (f: (round: number) => number) => Array.from({ length: rounds }, (_, i) => f(i));
+const rpsRatio = (a: string, b: string) => perRound((i) => (of(a)[i]?.rps as number) / (of(b)[i]?.rps as number));
+const ratio = (name: string, values: number[], unit = "", scale?: number): Ratio => {
+  const summary = summarize(values, scale);
+  return { name, summary, unit, unstable: summary.relativeSpread > unstableAt };
 };
-const prefix = join(dir, "nginx");
-mkdirSync(prefix);
-writeFileSync(join(prefix, "nginx.conf"), benchNginxConfig(ports, gate.address, `127.0.0.1:${floorPort}`, files));
-const nginx = start("/usr/sbin/nginx", [
-  "-p",
-  `${prefix}/`,
-  "-c",
-  join(prefix, "nginx.conf"),
-  "-e",
-  join(prefix, "error.log"),
-  "-g",
-  "daemon off;",
-]);
-await waitForHttp(`http://127.0.0.1:${ports.noAuth}/`, nginx);
-
-interface Result {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-}
-
-/** wrk, closed loop: throughput and latency percentiles (ms). */
-/**
- * Runs wrk without blocking this process: the child processes' output pipes must keep being drained, or a full
- * pipe stalls rbac-gate's log writes and shows up as latency that is the benchmark's own doing.
- */
-async function wrk(port: number, duration = seconds, extra: string[] = []): Promise<Result> {
-  const { stdout: out } = await execFileAsync(
-    "wrk",
-    [
-      "-t1",
-      ...(extra.includes("-c") ? [] : [`-c${connections}`]),
-      `-d${duration}s`,
-      "--latency",
-      ...extra,
-      "-H",
-      `Authorization: ${AUTH}`,
-      `http://127.0.0.1:${port}/`,
-    ],
-    { encoding: "utf8" },
-  );
-  const ms = (label: string) => {
-    const m = new RegExp(`^\\s+${label}\\s+([\\d.]+)(us|ms|s)`, "m").exec(out);
-    if (!m) return Number.NaN;
-    const v = Number(m[1]);
-    return m[2] === "us" ? v / 1000 : m[2] === "s" ? v * 1000 : v;
-  };
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN),
-    p50: ms("50%"),
-    p99: ms("99%"),
-    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
-  };
-}
-
-/**
- * Paced load at about a given rate: wrk with a per-connection pause (its Lua delay() hook), so the tool itself stays
- * cheap on a 2-core machine. Both setups compared at one rate get identical connection counts and pauses; the
- * latency is per request, pause excluded.
- */
-function atRate(port: number, rate: number, duration = seconds): Promise<Result> {
-  const pauseMs = 2;
-  const conns = Math.max(1, Math.ceil((rate * (pauseMs + 0.5)) / 1000));
-  const script = join(dir, "pace.lua");
-  writeFileSync(script, `function delay() return ${pauseMs} end\n`);
-  return wrk(port, duration, ["-c", String(conns), "-s", script]);
-}
-
-// Warm rbac-gate's password cache (one bcrypt-10 verification), then measure.
-await wrk(ports.gateKeepalive, 2);
-const rows: Array<[string, Result]> = [];
-const measure = async (name: string, port: number, duration?: number) => {
-  const r = await wrk(port, duration);
-  rows.push([name, r]);
-  process.stderr.write(`bench: measured ${name}: ${r.rps.toFixed(0)} req/s\n`);
-  return r;
+const ratios = {
+  floorClose: ratio("rbac-gate ÷ floor, Connection: close", rpsRatio("gateClose", "floorClose")),
+  floorKeep: ratio("rbac-gate ÷ floor, keepalive", rpsRatio("gateKeep", "floorKeep")),
+  o2pClose: ratio("rbac-gate ÷ oauth2-proxy, Connection: close", rpsRatio("gateClose", "o2pClose")),
+  o2pKeep: ratio("rbac-gate ÷ oauth2-proxy, keepalive", rpsRatio("gateKeep", "o2pKeep")),
+  apr1: ratio("rbac-gate keepalive ÷ nginx $apr1$", rpsRatio("gateKeep", "apr1")),
+  bcrypt10: ratio("rbac-gate keepalive ÷ nginx bcrypt-10", rpsRatio("gateKeep", "bcrypt10")),
+  // Its spread is judged against the floor's median p99: the difference itself is near zero.
+  p99Added: ratio(
+    `p99 added at ${rate} req/s (rbac-gate − floor, keepalive)`,
+    perRound((i) => (of("gatePaced")[i]?.p99 as number) - (of("floorPaced")[i]?.p99 as number)),
+    " ms",
+    median(of("floorPaced").map((m) => m.p99)),
+  ),
 };
-const noAuth = await measure("no auth (nginx → static upstream)", ports.noAuth);
-const floorClose = await measure("floor: bare Node 200, Connection: close", ports.floorClose);
-const gateClose = await measure("rbac-gate, Connection: close (ingress-nginx default)", ports.gateClose);
-const cached = await measure("rbac-gate, Connection: close + auth-cache-key", ports.gateCached);
-const floorKeep = await measure("floor: bare Node 200, keepalive", ports.floorKeepalive);
-const gateKeep = await measure("rbac-gate, keepalive", ports.gateKeepalive);
-const sha = await measure("nginx auth_basic {SHA}", ports.sha);
-const apr1 = await measure("nginx auth_basic $apr1$", ports.apr1);
-const bcrypt5 = await measure("nginx auth_basic bcrypt cost 5", ports.bcrypt5);
-const bcrypt10 = await measure("nginx auth_basic bcrypt cost 10", ports.bcrypt10, Math.max(seconds, 10));
-void noAuth;
-void cached;
-void sha;
-void bcrypt5;
 
-const rate = Math.round(gateKeep.rps / 2);
-// Each paced measurement follows a short paced warm-up of the same setup, so both start from the same state.
-await atRate(ports.gateKeepalive, rate, 2);
-const gateAtRate = await atRate(ports.gateKeepalive, rate);
-await atRate(ports.floorKeepalive, rate, 2);
-const floorAtRate = await atRate(ports.floorKeepalive, rate);
-rows.push([`rbac-gate, keepalive, paced to ~${rate} req/s`, gateAtRate]);
-rows.push([`floor, keepalive, paced to ~${rate} req/s`, floorAtRate]);
-
-const pad = (s: string, n: number) => s.padEnd(n);
-process.stdout.write(
-  `\nmachine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, Node.js ${process.versions.node}, nginx 1 worker, wrk -t1 -c${connections} -d${seconds}s\n\n`,
+const rows: Row[] = setups.map((x) => ({ label: x.label, load: x.load, rounds: of(x.key) }));
+const gateRss = Math.max(...setups.filter((x) => x.serves === s.gate).flatMap((x) => of(x.key).map((m) => m.rssMb)));
+const o2pRss = Math.max(
+  ...of("o2pClose")
+    .concat(of("o2pKeep"))
+    .map((m) => m.rssMb),
 );
-process.stdout.write(`${pad("setup", 58)} ${pad("req/s", 10)} ${pad("p50 ms", 9)} ${pad("p99 ms", 9)} non-2xx\n`);
-for (const [name, r] of rows) {
-  process.stdout.write(
-    `${pad(name, 58)} ${pad(r.rps.toFixed(0), 10)} ${pad(r.p50.toFixed(2), 9)} ${pad(r.p99.toFixed(2), 9)} ${r.non2xx}\n`,
-  );
-}
-const r1 = gateClose.rps / floorClose.rps;
-const r2 = gateKeep.rps / floorKeep.rps;
-const r3 = gateKeep.rps / apr1.rps;
-const r4 = gateKeep.rps / bcrypt10.rps;
-const r5 = gateAtRate.p99 - floorAtRate.p99;
+const cpu = cpus();
 process.stdout.write(
-  `\nConnection: close: rbac-gate ÷ floor = ${r1.toFixed(2)}, ÷ $apr1$ = ${(gateClose.rps / apr1.rps).toFixed(2)}, ÷ bcrypt-10 = ${(gateClose.rps / bcrypt10.rps).toFixed(0)}\n`,
+  `\nmachine: ${cpu.length} × ${cpu[0]?.model ?? "?"}, Node.js ${process.versions.node}, nginx 1 worker; ${rounds} rounds; ` +
+    `wrk -t1 -c${connections} -d${seconds}s; paced ${rate} req/s × ${pacedSeconds} s = ${rate * pacedSeconds} samples per setup and round; ` +
+    `rbac-gate NODE_OPTIONS="${gateNodeOptions}"\n\n`,
 );
+printRows(rows);
+process.stdout.write("\n");
+printRatios(Object.values(ratios), unstableAt);
+process.stdout.write(`\npeak RSS: rbac-gate ${gateRss.toFixed(1)} MB, oauth2-proxy ${o2pRss.toFixed(1)} MB\n`);
 process.stdout.write(
-  `bench: floor_ratio_close=${r1.toFixed(2)} floor_ratio_keepalive=${r2.toFixed(2)} vs_apr1=${r3.toFixed(2)} vs_bcrypt10=${r4.toFixed(0)} p99_added_ms=${r5.toFixed(2)}\n`,
+  `bench: floor_ratio_close=${fmt(ratios.floorClose.summary.median)} floor_ratio_keepalive=${fmt(ratios.floorKeep.summary.median)} ` +
+    `spread_close=${spread(ratios.floorClose.summary)} spread_keepalive=${spread(ratios.floorKeep.summary)} ` +
+    `vs_oauth2proxy_close=${fmt(ratios.o2pClose.summary.median)} vs_oauth2proxy_keepalive=${fmt(ratios.o2pKeep.summary.median)} ` +
+    `vs_bcrypt10=${fmt(ratios.bcrypt10.summary.median)} p99_added_ms=${fmt(ratios.p99Added.summary.median)} ` +
+    `rss_peak_mb=${gateRss.toFixed(0)}\n`,
 );
 await stopAll();
 process.exit(0);

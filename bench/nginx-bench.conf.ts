@@ -3,33 +3,36 @@
  * proxying to the same static upstream. The auth locations reproduce ingress-nginx's auth-url rendering
  * (test/e2e/nginx/ingress-nginx-auth.conf.template): "close" is exactly what ingress-nginx renders (proxy_pass to
  * a variable: a new connection, Connection: close, per subrequest); "keepalive" adds an upstream block with idle
- * connections, which is what a user gets by configuring keepalive for the auth service.
+ * connections, which is what a user gets by configuring keepalive for the auth service. rbac-gate, the floor and
+ * oauth2-proxy are each reached both ways.
  */
 export interface BenchPorts {
   readonly gateClose: number;
   readonly gateKeepalive: number;
   readonly floorClose: number;
   readonly floorKeepalive: number;
+  readonly oauth2ProxyClose: number;
+  readonly oauth2ProxyKeepalive: number;
   readonly apr1: number;
-  readonly bcrypt5: number;
   readonly bcrypt10: number;
-  readonly sha: number;
-  readonly noAuth: number;
   readonly upstream: number;
-  readonly gateCached: number;
 }
 
-const authLocation = (target: string, keepalive: boolean, cacheKey?: string) => `
+/** The auth services behind nginx, as host:port. */
+export interface AuthServices {
+  readonly gate: string;
+  readonly floor: string;
+  readonly oauth2Proxy: string;
+}
+
+// rbac-gate and the floor answer the ingress-nginx dialect at /auth; oauth2-proxy at /oauth2/auth.
+const GATE_PATH = "/auth?host=$host";
+const OAUTH2_PROXY_PATH = "/oauth2/auth";
+
+const authLocation = (target: string, path: string, keepalive: boolean) => `
         location = /_external-auth-Lw-Prefix {
             internal;
-            access_log off;${
-              cacheKey
-                ? `
-            proxy_cache                 auth_cache;
-            proxy_cache_valid           200 202 401 5m;
-            proxy_cache_key             "${cacheKey}";`
-                : ""
-            }
+            access_log off;
             proxy_intercept_errors      off;
             proxy_pass_request_body     off;
             proxy_set_header            Content-Length          "";
@@ -48,8 +51,8 @@ const authLocation = (target: string, keepalive: boolean, cacheKey?: string) => 
 ${
   keepalive
     ? `            proxy_set_header            Connection              "";
-            proxy_pass                  http://${target}/auth?host=$host;`
-    : `            set $target "http://${target}/auth?host=$host";
+            proxy_pass                  http://${target}${path};`
+    : `            set $target "http://${target}${path}";
             proxy_pass $target;`
 }
         }`;
@@ -76,12 +79,9 @@ const basicServer = (port: number, file: string) => `
         }
     }`;
 
-export function benchNginxConfig(
-  ports: BenchPorts,
-  gate: string,
-  floor: string,
-  files: Record<string, string>,
-): string {
+export function benchNginxConfig(ports: BenchPorts, auth: AuthServices, files: Record<string, string>): string {
+  const server = (port: number, target: string, path: string, keepalive: boolean) =>
+    `server { listen 127.0.0.1:${port}; ${authLocation(target, path, keepalive)} ${protectedLocation} }`;
   return `worker_processes 1;
 pid nginx.pid;
 error_log error.log warn;
@@ -93,25 +93,19 @@ http {
     fastcgi_temp_path fastcgi_temp;
     uwsgi_temp_path uwsgi_temp;
     scgi_temp_path scgi_temp;
-    proxy_cache_path auth_cache levels=1:2 keys_zone=auth_cache:10m max_size=128m inactive=30m use_temp_path=off;
     upstream static_upstream { server 127.0.0.1:${ports.upstream}; keepalive 64; }
-    upstream gate_keepalive { server ${gate}; keepalive 64; }
-    upstream floor_keepalive { server ${floor}; keepalive 64; }
+    upstream gate_keepalive { server ${auth.gate}; keepalive 64; }
+    upstream floor_keepalive { server ${auth.floor}; keepalive 64; }
+    upstream oauth2_proxy_keepalive { server ${auth.oauth2Proxy}; keepalive 64; }
     server { listen 127.0.0.1:${ports.upstream}; location / { return 200 "ok"; } }
-    server { listen 127.0.0.1:${ports.gateClose}; ${authLocation(gate, false)} ${protectedLocation} }
-    server { listen 127.0.0.1:${ports.gateKeepalive}; ${authLocation("gate_keepalive", true)} ${protectedLocation} }
-    # ingress-nginx auth-cache-key with the method and path in the key (the README's recommendation).
-    server { listen 127.0.0.1:${ports.gateCached}; ${authLocation(gate, false, "bench/_external-auth-Lw-Prefix$request_method$uri$http_authorization")} ${protectedLocation} }
-    server { listen 127.0.0.1:${ports.floorClose}; ${authLocation(floor, false)} ${protectedLocation} }
-    server { listen 127.0.0.1:${ports.floorKeepalive}; ${authLocation("floor_keepalive", true)} ${protectedLocation} }
+    ${server(ports.gateClose, auth.gate, GATE_PATH, false)}
+    ${server(ports.gateKeepalive, "gate_keepalive", GATE_PATH, true)}
+    ${server(ports.floorClose, auth.floor, GATE_PATH, false)}
+    ${server(ports.floorKeepalive, "floor_keepalive", GATE_PATH, true)}
+    ${server(ports.oauth2ProxyClose, auth.oauth2Proxy, OAUTH2_PROXY_PATH, false)}
+    ${server(ports.oauth2ProxyKeepalive, "oauth2_proxy_keepalive", OAUTH2_PROXY_PATH, true)}
     ${basicServer(ports.apr1, files.apr1 as string)}
-    ${basicServer(ports.bcrypt5, files.bcrypt5 as string)}
     ${basicServer(ports.bcrypt10, files.bcrypt10 as string)}
-    ${basicServer(ports.sha, files.sha as string)}
-    server {
-        listen 127.0.0.1:${ports.noAuth};
-        location / { proxy_http_version 1.1; proxy_set_header Connection ""; proxy_pass http://static_upstream; }
-    }
 }
 `;
 }

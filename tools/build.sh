@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds the test tools (kube-apiserver, etcd, helm, kubeconform, actionlint, promtool) from Go modules and caches the binaries
-# outside the repository, keyed by version, so that every clone on this machine reuses them. Also gathers the
-# CustomResourceDefinitions of the Gateway API, Envoy Gateway, Istio and Traefik from their Go modules into
-# <cache>/crds-<versions>/ (linked as <cache>/crds), for the tests that validate the docs' manifests, and the
-# Prometheus Operator's into <cache>/crds-prometheus-operator-<version>/ (linked as <cache>/crds-monitoring), for the
-# chart's ServiceMonitor and PrometheusRule.
+# Builds the test tools (kube-apiserver, etcd, helm, kubeconform, actionlint, promtool, oauth2-proxy) from Go modules
+# and caches the binaries outside the repository, keyed by version, so that every clone on this machine reuses them.
+# Also gathers the CustomResourceDefinitions of the Gateway API, Envoy Gateway, Istio and Traefik from their Go
+# modules into <cache>/crds-<versions>/ (linked as <cache>/crds), for the tests that validate the docs' manifests, and
+# the Prometheus Operator's into <cache>/crds-prometheus-operator-<version>/ (linked as <cache>/crds-monitoring), for
+# the chart's ServiceMonitor and PrometheusRule.
 #
 #   tools/build.sh            build what is missing, print the bin folder
 #   tools/build.sh --print    print the bin folder only (no build)
@@ -156,6 +156,9 @@ build_installable actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/c
 # (cloud SDKs, client-go), which rule tests never use.
 build_installable promtool "$PROMETHEUS_VERSION" github.com/prometheus/prometheus/cmd/promtool \
   "-X github.com/prometheus/common/version.Version=$PROMETHEUS_RELEASE" remove_all_sd
+# oauth2-proxy: the peer `npm run bench` measures beside rbac-gate (its /oauth2/auth with --htpasswd-file).
+build_installable oauth2-proxy "$OAUTH2_PROXY_VERSION" "github.com/oauth2-proxy/oauth2-proxy/v7" \
+  "-X github.com/oauth2-proxy/oauth2-proxy/v7/pkg/version.VERSION=v$OAUTH2_PROXY_VERSION"
 fetch_crds
 fetch_monitoring_crds
 echo "$bin"

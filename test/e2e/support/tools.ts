@@ -13,5 +13,6 @@ export function toolsBin(): string {
   return binDir;
 }
 
-export const tool = (name: "kube-apiserver" | "etcd" | "helm" | "kubeconform" | "actionlint" | "promtool"): string =>
-  join(toolsBin(), name);
+export type ToolName = "kube-apiserver" | "etcd" | "helm" | "kubeconform" | "actionlint" | "promtool" | "oauth2-proxy";
+
+export const tool = (name: ToolName): string => join(toolsBin(), name);
