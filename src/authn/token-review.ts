@@ -14,7 +14,6 @@
  */
 import type { BoundedCache, Lifetime, LoadSource } from "../cache/bounded-cache.js";
 import type { SecretKeyer } from "../cache/secret-key.js";
-import { clientKey } from "../request/client-address.js";
 import type { UserInfo } from "../vocabulary/types.js";
 import { type Authenticator, NO_OPINION } from "./authenticator.js";
 
@@ -60,7 +59,7 @@ export function createTokenReviewAuthenticator(deps: TokenReviewAuthenticatorDep
       };
       const { value: status, source: cache } = await deps.cache.loadWithSource(
         deps.key("TokenReview", token, ...audiences),
-        () => deps.review({ token, audiences }, request.clientAddress && clientKey(request.clientAddress)),
+        () => deps.review({ token, audiences }, request.clientAddress),
         ttlFor,
         deps.onSource,
       );

@@ -9,7 +9,6 @@
 import type { BoundedCache, LoadSource } from "../cache/bounded-cache.js";
 import type { SecretKeyer } from "../cache/secret-key.js";
 import { accessReviewFor, type SubjectAccessReviewSpec } from "../decision/access-review.js";
-import { clientKey } from "../request/client-address.js";
 import type { Authorizer } from "./authorizer.js";
 
 export interface AccessReviewStatus {
@@ -42,7 +41,7 @@ export function createSubjectAccessReviewAuthorizer(deps: SubjectAccessReviewAut
       let cache: LoadSource = "miss";
       const status = await deps.cache.load(
         deps.key(JSON.stringify(spec)),
-        () => deps.review(spec, request.clientAddress && clientKey(request.clientAddress)),
+        () => deps.review(spec, request.clientAddress),
         ttlFor,
         (source) => {
           cache = source;

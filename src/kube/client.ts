@@ -8,6 +8,7 @@ import { KubeConfig, type V1SubjectAccessReviewStatus, type V1TokenReviewStatus 
 import type { TokenReviewer } from "../authn/token-review.js";
 import type { AccessReviewer } from "../authz/subject-access-review.js";
 import type { SubjectAccessReviewSpec } from "../decision/access-review.js";
+import { clientKey } from "../request/client-address.js";
 import { RateLimiter, RateLimitRejection } from "./rate-limiter.js";
 import { createReviewPoster, type ReviewPoster } from "./review-poster.js";
 
@@ -78,11 +79,14 @@ export function createReviewClient(poster: ReviewPoster, options: KubeClientOpti
   });
   const calls = { tokenReviews: 0, subjectAccessReviews: 0 };
 
-  /** One review, rate-limited fairly between client addresses and bounded by one deadline from start to answer. */
-  const post = async (path: string, body: object, client: string | undefined) => {
+  /**
+   * One review, rate-limited fairly between clients and bounded by one deadline from start to answer. A client is
+   * its address's clientKey (an IPv6 address counts by its /64), the key every per-address bound uses.
+   */
+  const post = async (path: string, body: object, address: string | undefined) => {
     const started = now();
     const release = await limiter.acquire({
-      ...(client === undefined ? {} : { client }),
+      ...(address === undefined ? {} : { client: clientKey(address) }),
       maxWaitMs: options.timeoutMs,
     });
     try {

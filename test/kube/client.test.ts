@@ -137,6 +137,18 @@ describe("Kubernetes client", () => {
     expect(outcomes.sort()).toEqual(["error", "error", "error", "refused"]);
   });
 
+  it("counts every address of an IPv6 /64 as one client for the pending bound", async () => {
+    const api = await fakeApiserver(() => undefined);
+    const client = createKubeClient(api.config, { timeoutMs: 500, qps: 100, burst: 100, maxPendingPerClient: 2 });
+    const flood = ["2001:db8:5:5::1", "2001:db8:5:5::2"].map((address, i) =>
+      client.tokenReview({ token: `f${i}`, audiences: [] }, address).catch((e) => e),
+    );
+    await expect(client.tokenReview({ token: "f3", audiences: [] }, "2001:db8:5:5:ffff::9")).rejects.toThrow(/pending/);
+    const other = client.tokenReview({ token: "o", audiences: [] }, "2001:db8:5:6::1").catch((e) => e);
+    await Promise.all([...flood, other]);
+    expect(api.requests.map((r) => (r.body.spec as { token: string }).token).sort()).toEqual(["f0", "f1", "o"]);
+  });
+
   it("sends a review again once after a 429, waiting its Retry-After", async () => {
     let throttled = 0;
     const api = await fakeApiserver((_path, body) =>
