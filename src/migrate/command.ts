@@ -69,7 +69,8 @@ export async function migrate(argv: string[], out: Write, err: Write): Promise<n
   };
   const documents: object[] = [];
   let refused = 0;
-  for (const ingress of ingresses.filter(usesNginxBasicAuth)) {
+  const protectedByNginx = ingresses.filter(usesNginxBasicAuth);
+  for (const ingress of protectedByNginx) {
     const id = `${ingress.metadata.namespace ?? "default"}/${ingress.metadata.name}`;
     const migrated = migrateIngress(ingress, options);
     if (!migrated.ok) {
@@ -83,7 +84,7 @@ export async function migrate(argv: string[], out: Write, err: Write): Promise<n
     else documents.push(migrated.value.ingress, migrated.value.role, migrated.value.roleBinding);
   }
   if (!args.diff && documents.length > 0) out(documents.map((d) => stringify(d)).join("---\n"));
-  const skipped = ingresses.length - ingresses.filter(usesNginxBasicAuth).length;
+  const skipped = ingresses.length - protectedByNginx.length;
   err(
     `${ingresses.length} Ingresses read, ${skipped} without ingress-nginx basic auth left out, ${refused} not converted\n`,
   );
