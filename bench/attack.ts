@@ -25,7 +25,7 @@
  *   npm run bench:attack -- --rounds 5 --samples 40
  */
 import { fork } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import bcrypt from "bcrypt";
@@ -44,6 +44,7 @@ import { freePort } from "../test/e2e/support/ports.js";
 import { stopAll } from "../test/e2e/support/processes.js";
 import { CHART_NODE_OPTIONS } from "./chart-node-options.js";
 import type { AttackerSpec } from "./flood-process.js";
+import { peakRssMb } from "./services.js";
 
 const { values } = parseArgs({
   options: {
@@ -272,10 +273,7 @@ log(
   )}, legitimate Basic logins=${attacked.reduce((n, r) => n + r.basic.length, 0)} (each one hash)`,
 );
 // Peak resident memory of the rbac-gate process over the whole run (the kernel's high-water mark).
-const vmHwm = readFileSync(`/proc/${env.gate.process.child.pid}/status`, "utf8").match(/^VmHWM:\s+(\d+) kB/m)?.[1];
-log(
-  `rbac-gate: node options "${values["node-options"]}", rss_peak_mb=${vmHwm ? Math.round(Number(vmHwm) / 1024) : "?"}`,
-);
+log(`rbac-gate: node options "${values["node-options"]}", rss_peak_mb=${Math.round(peakRssMb(env.gate.process))}`);
 const p99 = (pick: (r: Round) => number[]) => Math.round(summary(true, pick).p99);
 process.stdout.write(
   `attack: login_p99_ms=${p99((r) => okMs(r.basic))} token_p99_ms=${p99((r) => okMs(r.bearer))} healthz_p99_ms=${p99((r) => r.healthz)} hashes_evaluated=${hashes} wrong_accepted=${wrongAccepted}\n`,
