@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the test tools (kube-apiserver, etcd, helm, kubeconform, actionlint, promtool, oauth2-proxy) from Go modules
+# Builds the test tools (kube-apiserver, etcd, helm, kubeconform, actionlint, promtool, oauth2-proxy, caddy) from Go modules
 # and caches the binaries outside the repository, keyed by version, so that every clone on this machine reuses them.
 # Also gathers the CustomResourceDefinitions of the Gateway API, Envoy Gateway, Istio and Traefik from their Go
 # modules into <cache>/crds-<versions>/ (linked as <cache>/crds), for the tests that validate the docs' manifests, and
@@ -159,6 +159,8 @@ build_installable promtool "$PROMETHEUS_VERSION" github.com/prometheus/prometheu
 # oauth2-proxy: the peer `npm run bench` measures beside rbac-gate (its /oauth2/auth with --htpasswd-file).
 build_installable oauth2-proxy "$OAUTH2_PROXY_VERSION" "github.com/oauth2-proxy/oauth2-proxy/v7" \
   "-X github.com/oauth2-proxy/oauth2-proxy/v7/pkg/version.VERSION=v$OAUTH2_PROXY_VERSION"
+# Caddy: forward_auth in front of /forward-auth in the end-to-end tests, beside Debian's older package.
+build_installable caddy "$CADDY_VERSION" github.com/caddyserver/caddy/v2/cmd/caddy
 fetch_crds
 fetch_monitoring_crds
 echo "$bin"

@@ -18,6 +18,7 @@ export type DecisionCode =
   | "locked_out"
   | "invalid_request"
   | "no_route"
+  | "ambiguous_path"
   | "misconfigured_route"
   | "path_parameters"
   | "denied"

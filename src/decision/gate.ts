@@ -36,7 +36,8 @@ export interface DecisionRecord {
 
 export interface GateDeps {
   readonly dialect: Dialect;
-  readonly resolveRoute: (request: OriginalRequest) => Route | undefined;
+  /** The route the proxy serves the request by; `ambiguous` when the proxy's readings of the path disagree. */
+  readonly resolveRoute: (request: OriginalRequest) => Route | { readonly ambiguous: string } | undefined;
   /** Every authenticator there is; a route asks those of the kinds it lists, in its order. */
   readonly authenticators: readonly Authenticator[];
   readonly authorizer: Authorizer;
@@ -62,6 +63,9 @@ export function createGate(deps: GateDeps): Gate {
     }
     const request = read.value;
     const route = deps.resolveRoute(request);
+    if (route !== undefined && "ambiguous" in route) {
+      return { request, decision: { kind: "forbidden", code: "ambiguous_path", reason: route.ambiguous } };
+    }
     if (route === undefined) {
       return { request, decision: { kind: "forbidden", code: "no_route", reason: "no route for this host and path" } };
     }

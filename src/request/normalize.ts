@@ -18,6 +18,31 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * @param raw the request-target as received; bytes above 0x7F arrive from Node as latin1 code units.
  */
 export function normalizePath(raw: string): Result<string> {
+  const decoded = decodePath(raw);
+  if (!decoded.ok) return decoded;
+  const segments: string[] = [];
+  const parts = decoded.value.split("/");
+  for (const part of parts) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (segments.length === 0) return fail("path climbs above the root");
+      segments.pop();
+      continue;
+    }
+    segments.push(part);
+  }
+  const last = parts[parts.length - 1];
+  const trailingSlash = last === "" || last === "." || last === "..";
+  if (segments.length === 0) return ok("/");
+  return ok(`/${segments.join("/")}${trailingSlash ? "/" : ""}`);
+}
+
+/**
+ * The request-target's path percent-decoded as UTF-8, before dot segments and repeated slashes are resolved: what
+ * a proxy that decodes first (Go's net/url, so Caddy and Traefik) holds as the path. Refuses what normalizePath
+ * refuses for its bytes (encoded "/", backslash, "%", "?", "#", control bytes, broken encoding or UTF-8).
+ */
+export function decodePath(raw: string): Result<string> {
   const q = raw.indexOf("?");
   const target = q === -1 ? raw : raw.slice(0, q);
   if (!target.startsWith("/")) return fail("path does not start with /");
@@ -44,29 +69,11 @@ export function normalizePath(raw: string): Result<string> {
     if (b < 0x20 || b === 0x7f) return fail("path has a control character");
     bytes[n++] = b;
   }
-
-  let decoded: string;
   try {
-    decoded = utf8.decode(bytes.subarray(0, n));
+    return ok(utf8.decode(bytes.subarray(0, n)));
   } catch {
     return fail("path is not valid UTF-8");
   }
-
-  const segments: string[] = [];
-  const parts = decoded.split("/");
-  for (const part of parts) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (segments.length === 0) return fail("path climbs above the root");
-      segments.pop();
-      continue;
-    }
-    segments.push(part);
-  }
-  const last = parts[parts.length - 1];
-  const trailingSlash = last === "" || last === "." || last === "..";
-  if (segments.length === 0) return ok("/");
-  return ok(`/${segments.join("/")}${trailingSlash ? "/" : ""}`);
 }
 
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/;

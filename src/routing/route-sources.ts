@@ -20,15 +20,33 @@ export interface RouteSource {
   servesHost(host: string): boolean;
 }
 
-export type RouteResolver = (request: Pick<OriginalRequest, "host" | "path">) => Route | undefined;
+/** The readings of a request's path found different routes (or a route and none): no route decides it. */
+export interface AmbiguousRoute {
+  readonly ambiguous: string;
+}
+
+export type RouteResolver = (
+  request: Pick<OriginalRequest, "host" | "path" | "routingPaths">,
+) => Route | AmbiguousRoute | undefined;
 
 export function routeResolver(sources: readonly RouteSource[], proxy: RoutedBy): RouteResolver {
   const asked = sources.filter((s) => s.routes === proxy);
-  return ({ host, path }) => {
+  const resolve = (host: string, path: string): Route | undefined => {
     for (const source of asked) {
       const route = source.match(host, path);
       if (route || source.servesHost(host)) return route;
     }
     return undefined;
+  };
+  return ({ host, path, routingPaths }) => {
+    if (routingPaths === undefined) return resolve(host, path);
+    const [first, ...others] = routingPaths.map((reading) => ({ reading, route: resolve(host, reading) }));
+    if (first === undefined) return undefined;
+    const other = others.find((o) => o.route !== first.route);
+    if (other === undefined) return first.route;
+    const name = (route?: Route) => route?.source ?? "no route";
+    return {
+      ambiguous: `the proxy may route this path as ${first.reading} (${name(first.route)}) or as ${other.reading} (${name(other.route)})`,
+    };
   };
 }

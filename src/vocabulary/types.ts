@@ -19,6 +19,13 @@ export interface OriginalRequest {
   readonly host: string;
   /** Percent-decoded path with dot-segments resolved and slashes merged; always starts with "/". */
   readonly path: string;
+  /**
+   * Set by a dialect whose proxy matches its routes against another reading of the path than `path` (Caddy folds
+   * case, and its versions trim differently): every reading a supported version of the proxy may route by. The
+   * request is decided only when each reading finds the same route; `path` is still what authorization is asked
+   * about, the path as the app receives it.
+   */
+  readonly routingPaths?: readonly string[];
   /** The client's address as the proxy itself reports it (ingress-nginx: X-Real-IP); for regulation and logs. */
   readonly clientAddress?: string;
 }

@@ -23,7 +23,7 @@ import { AUTHENTICATOR_KINDS, type UserInfo } from "../vocabulary/types.js";
 import { routeSources } from "./service.js";
 
 export const EXPLAIN_USAGE =
-  "usage: rbac-gate explain --config FILE --url URL [--method GET] [--proxy ingress-nginx|traefik|envoy] (--token TOKEN | --user NAME [--group GROUP]...)";
+  "usage: rbac-gate explain --config FILE --url URL [--method GET] [--proxy ingress-nginx|traefik|envoy|caddy] (--token TOKEN | --user NAME [--group GROUP]...)";
 
 type Print = (line: string) => void;
 
@@ -125,7 +125,7 @@ function authRequest(dialect: DialectEntry, url: string, method: string, token: 
   const headers: Record<string, string> =
     dialect.name === "ingress-nginx"
       ? { "x-original-url": url, "x-original-method": method }
-      : dialect.name === "traefik"
+      : dialect.name === "traefik" || dialect.name === "caddy"
         ? { "x-forwarded-method": method, "x-forwarded-host": host, "x-forwarded-uri": target }
         : { host };
   const line =

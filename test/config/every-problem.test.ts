@@ -74,7 +74,7 @@ describe("a configuration file with problems in every option area", () => {
         'config.yaml:20: routes[0].host has "Foo_bar": it must be a lower-case DNS name without port, or "*." and a DNS name',
         'config.yaml:21: routes[0].path has ["/"]: it must be a normalized path prefix such as "/" or "/api"',
         'config.yaml:22: routes[0].htpasswd has "team": it must name an entry of htpasswd.files',
-        'config.yaml:23: routes[0].allow has unknown field "everyone": known fields are authenticated, users',
+        'config.yaml:23: routes[0].allow has unknown field "everyone": known fields are authenticated, users, subjectAccessReview',
         'config.yaml:25: regulation.window has 2: it must be a duration such as "30s", "5m", "1m30s" or "250ms"',
         'config.yaml:26: regulation.lockout has "forever": it must be a duration such as "30s", "5m", "1m30s" or "250ms"',
         'config.yaml:27: regulation has unknown field "enable": known fields are enabled, window, lockout, maxFailuresPerUser, maxFailuresPerAddress, maxEntries, redis',

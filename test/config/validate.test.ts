@@ -76,9 +76,9 @@ describe("resolveConfig", () => {
         "routes[1].allow.users has an empty list: it must name at least one item",
         'routes[2].authenticators[0] has "bearer": bearer tokens are verified by TokenReview, which needs a cluster',
         'routes[2].authenticators[1] has "digest": it must be "basic" or "client-certificate"',
-        "routes[2].allow has both authenticated and users: it must be either {authenticated: true} or {users: [names]}",
+        "routes[2].allow has more than one of authenticated, users and subjectAccessReview: it must be one of {authenticated: true}, {users: [names]} or {subjectAccessReview: host-path}",
         'routes[3].path has "/x/../y": it must be a normalized path prefix such as "/" or "/api"',
-        "routes[3].allow.authenticated has false: it must be either {authenticated: true} or {users: [names]}",
+        "routes[3].allow.authenticated has false: it must be one of {authenticated: true}, {users: [names]} or {subjectAccessReview: host-path}",
         'routes[5] has host "b.example.com", path "/" and pathType Prefix again: routes must differ',
       ],
     });
@@ -151,6 +151,25 @@ describe("resolveConfig, kubernetes section", () => {
       ok: false,
       error: [
         'routes[0].authenticators[0] has "oidc": oidc tokens are verified by the issuers of kubernetes.authenticationConfig, which is not set',
+      ],
+    });
+  });
+
+  it("lets a configured route ask Kubernetes RBAC about its host and path, only with a cluster", () => {
+    const route = { host: "a.example.com", authenticators: ["bearer"], allow: { subjectAccessReview: "host-path" } };
+    const withCluster = resolveConfig({ kubernetes: {}, routes: [route] }, "/etc/rbac-gate");
+    expect(withCluster.ok && withCluster.value.routes[0]?.authorization).toEqual({
+      kind: "subject-access-review",
+      mapping: "host-path",
+    });
+    const local = resolveConfig(
+      { ...minimal, routes: [{ ...minimal.routes[0], allow: { subjectAccessReview: "host-path" } }] },
+      "/etc/rbac-gate",
+    );
+    expect(local).toEqual({
+      ok: false,
+      error: [
+        'routes[0].allow.subjectAccessReview has "host-path": a SubjectAccessReview needs a cluster: set kubernetes',
       ],
     });
   });

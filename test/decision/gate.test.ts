@@ -73,6 +73,15 @@ const ROWS: ReadonlyArray<[DecisionCode, () => Promise<{ kind: string; code?: st
       (await gateWith({ resolveRoute: () => ({ ...ROUTE, misconfiguration: "bad annotation" }) })(request(`${APP}/`)))
         .decision,
   ],
+  [
+    "ambiguous_path",
+    async () =>
+      (
+        await gateWith({ resolveRoute: () => ({ ambiguous: "the proxy may route this path as /a or as /b" }) })(
+          request(`${APP}/`),
+        )
+      ).decision,
+  ],
   ["path_parameters", async () => (await gateWith()(request(`${APP}/x;jsessionid=1`))).decision],
   [
     "denied",
@@ -102,6 +111,7 @@ describe("the gate, one row per decision code", () => {
       locked_out: true,
       invalid_request: true,
       no_route: true,
+      ambiguous_path: true,
       misconfigured_route: true,
       path_parameters: true,
       denied: true,

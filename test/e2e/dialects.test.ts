@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authRequest, checkRequest, DIALECTS, type DialectName } from "../support/dialects.js";
 import { type ControlPlane, startControlPlane } from "./support/control-plane.js";
 import { acceptHTTPRoute, createGateway, createHTTPRoute, installGatewayApiCrds } from "./support/crds.js";
-import { type DecisionCase, decisionTable, SPOOFED_HEADERS, type Who } from "./support/decision-table.js";
+import { authorization, type DecisionCase, decisionTable, SPOOFED_HEADERS } from "./support/decision-table.js";
 import { createGateServiceAccount, type GateInCluster, startGateInCluster } from "./support/gate-in-cluster.js";
 import { type CheckReply, checkClient } from "./support/grpc-client.js";
-import { basic, type Reply, send } from "./support/http-client.js";
+import { type Reply, send } from "./support/http-client.js";
 import {
   connect,
   createClusterRole,
@@ -45,22 +45,17 @@ type Endpoint = DialectName | "envoy-grpc";
 const ENDPOINTS: readonly Endpoint[] = [...DIALECTS, "envoy-grpc"];
 const tokens: Record<string, string> = { garbage: "garbage.token.value" };
 
-function authorization(who: Who): Record<string, string> {
-  if ("token" in who) return { Authorization: `Bearer ${tokens[who.token]}` };
-  if ("basic" in who) {
-    const [user, password] =
-      who.basic === "alice" ? ["alice", "alice-pw"] : who.basic === "mallory" ? ["mallory", "x"] : ["alice", "nope"];
-    return { Authorization: basic(user, password) };
-  }
-  return {};
-}
-
 function ask(dialect: Endpoint, c: DecisionCase, extra: Record<string, string> = {}, allowAll = false) {
-  const client = { method: c.method, host: c.host, target: c.target, headers: { ...extra, ...authorization(c.who) } };
+  const client = {
+    method: c.method,
+    host: c.host,
+    target: c.target,
+    headers: { ...extra, ...authorization(c.who, tokens) },
+  };
   if (dialect === "envoy-grpc") return grpc.check(checkRequest(client));
   const r = authRequest(
     dialect,
-    { method: c.method, host: c.host, target: c.target, headers: { ...extra, ...authorization(c.who) } },
+    { method: c.method, host: c.host, target: c.target, headers: { ...extra, ...authorization(c.who, tokens) } },
     { allowAll },
   );
   return send(env.gate.port, r.path, { method: r.method, headers: r.headers });

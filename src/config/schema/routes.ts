@@ -24,7 +24,7 @@ export const realm = () => text("printable ASCII, 1 to 128 characters", REALM);
 
 const HOST_RULE = 'a lower-case DNS name without port, or "*." and a DNS name';
 const PATH_RULE = 'a normalized path prefix such as "/" or "/api"';
-const ALLOW_RULE = "either {authenticated: true} or {users: [names]}";
+const ALLOW_RULE = "one of {authenticated: true}, {users: [names]} or {subjectAccessReview: host-path}";
 
 function isRouteHost(host: string): boolean {
   const name = host.startsWith("*.") ? host.slice(2) : host;
@@ -71,26 +71,40 @@ export const authenticators = (context: SchemaContext) =>
     })
     .prefault([...DEFAULTS.route.authenticators]);
 
-const allow = () =>
+/**
+ * Who a route lets in: every authenticated user, listed users, or whoever Kubernetes RBAC allows the request's
+ * host and path (a SubjectAccessReview with the host-path mapping: nonResourceURLs "/<host><path>"), which needs a
+ * cluster.
+ */
+const allow = (context: SchemaContext) =>
   mapping({
     authenticated: z.literal(true, rule(ALLOW_RULE)).optional(),
     users: nonEmptyList(text("a user name")).optional(),
+    subjectAccessReview: z
+      .literal("host-path", rule('"host-path"'))
+      .refine(() => context.cluster, {
+        error: "a SubjectAccessReview needs a cluster: set kubernetes",
+      })
+      .optional(),
   })
     .superRefine((a, ctx) => {
-      if (a.authenticated !== undefined && a.users !== undefined) {
+      const given = [a.authenticated, a.users, a.subjectAccessReview].filter((v) => v !== undefined).length;
+      if (given > 1) {
         ctx.addIssue({
           code: "custom",
           message: `it must be ${ALLOW_RULE}`,
-          params: { problem: "has both authenticated and users" } satisfies ProblemParams,
+          params: {
+            problem: "has more than one of authenticated, users and subjectAccessReview",
+          } satisfies ProblemParams,
         });
-      } else if (a.authenticated === undefined && a.users === undefined) {
+      } else if (given === 0) {
         ctx.addIssue({ code: "custom", message: "it must be a list", path: ["users"] });
       }
     })
-    .transform(
-      (a): RouteAuthorization =>
-        a.users === undefined ? { kind: "authenticated" } : { kind: "users", users: new Set(a.users) },
-    );
+    .transform((a): RouteAuthorization => {
+      if (a.subjectAccessReview !== undefined) return { kind: "subject-access-review", mapping: "host-path" };
+      return a.users === undefined ? { kind: "authenticated" } : { kind: "users", users: new Set(a.users) };
+    });
 
 export const routeFields = (context: SchemaContext) => ({
   host: routeHost(),
@@ -102,7 +116,7 @@ export const routeFields = (context: SchemaContext) => ({
   htpasswd: text("an htpasswd file name").optional(),
   /** Default: the top-level realm. */
   realm: realm().optional(),
-  allow: allow(),
+  allow: allow(context),
 });
 
 const route = (context: SchemaContext) =>

@@ -3,13 +3,18 @@
  * root builds a gate per entry, so a new proxy is one dialect file plus one line here.
  */
 import type { CertificateReader } from "../client-certificate.js";
+import { CADDY_PATH, caddyClientCertificate, caddyForwardAuth } from "./caddy.js";
 import type { Dialect } from "./dialect.js";
 import { EXT_AUTHZ_PREFIX, envoyClientCertificate, envoyExtAuthz } from "./envoy.js";
 import { ingressNginx, ingressNginxClientCertificate } from "./ingress-nginx.js";
 import { traefikClientCertificate, traefikForwardAuth } from "./traefik.js";
 
-/** Which objects route a proxy's requests: Ingresses (ingress-nginx) or Gateway API routes (the Gateways). */
-export type RoutedBy = "ingress" | "gateway";
+/**
+ * Which routes a proxy's requests are decided by: Ingresses (ingress-nginx), Gateway API routes (the Gateways),
+ * or, for Caddy, whose routes live in its Caddyfile, the configuration file's routes alone, as Caddy matches them.
+ * Configured routes fill in for every kind.
+ */
+export type RoutedBy = "ingress" | "gateway" | "caddy";
 
 export interface DialectEntry {
   /** Label in logs and metrics. */
@@ -53,5 +58,14 @@ export const DIALECTS: readonly DialectEntry[] = Object.freeze([
     clientCertificate: envoyClientCertificate,
     bodyReachesClient: true,
     routedBy: "gateway",
+  },
+  {
+    name: "caddy",
+    path: CADDY_PATH,
+    pathIsPrefix: false,
+    read: caddyForwardAuth,
+    clientCertificate: caddyClientCertificate,
+    bodyReachesClient: true,
+    routedBy: "caddy",
   },
 ]);

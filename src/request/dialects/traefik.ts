@@ -9,27 +9,56 @@
  * Never read: X-Forwarded-Proto and -Port (the decision does not depend on them), X-Original-* (ingress-nginx's,
  * and a client can send them to Traefik), any identity header. The auth request's own method and path are always
  * GET /forward-auth and say nothing about the original request.
+ *
+ * Routing semantics: Traefik's Path and PathPrefix matchers compare the decoded, cleaned path case-sensitively,
+ * as the route table does (routing/routes.ts); its Gateway provider renders PathPrefix by whole elements.
  */
 
-import { fail } from "../../vocabulary/result.js";
+import { fail, ok, type Result } from "../../vocabulary/result.js";
+import type { OriginalRequest } from "../../vocabulary/types.js";
 import { type CertificateReader, readTraefikPem } from "../client-certificate.js";
-import { type Dialect, lastForwardedFor, readOriginalRequest } from "./dialect.js";
+import {
+  type Dialect,
+  type DialectProblem,
+  type HeaderReader,
+  lastForwardedFor,
+  readOriginalRequest,
+} from "./dialect.js";
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-export const traefikForwardAuth: Dialect = (header) => {
+/**
+ * The ForwardAuth protocol's headers (Traefik's ForwardAuth, Caddy's forward_auth): X-Forwarded-Method, -Host and
+ * -Uri, and the last X-Forwarded-For entry. `proxy` names the proxy's setting in the misconfiguration answer.
+ */
+export function readForwardAuthHeaders(
+  header: HeaderReader,
+  proxy: string,
+): Result<OriginalRequest & { readonly uri: string }, DialectProblem> {
   const method = header("x-forwarded-method");
   const authority = header("x-forwarded-host");
   const uri = header("x-forwarded-uri");
   if (method === undefined || authority === undefined || uri === undefined) {
     return fail({
       kind: "misconfigured",
-      reason:
-        "X-Forwarded-Method, X-Forwarded-Host or X-Forwarded-Uri missing: call this endpoint only through Traefik's ForwardAuth",
+      reason: `X-Forwarded-Method, X-Forwarded-Host or X-Forwarded-Uri missing: call this endpoint only through ${proxy}`,
     });
   }
   if (CONTROL.test(uri)) return fail({ kind: "invalid", reason: "X-Forwarded-Uri has control characters" });
-  return readOriginalRequest({ method, authority, target: uri, address: lastForwardedFor(header("x-forwarded-for")) });
+  const read = readOriginalRequest({
+    method,
+    authority,
+    target: uri,
+    address: lastForwardedFor(header("x-forwarded-for")),
+  });
+  return read.ok ? ok({ ...read.value, uri }) : read;
+}
+
+export const traefikForwardAuth: Dialect = (header) => {
+  const read = readForwardAuthHeaders(header, "Traefik's ForwardAuth");
+  if (!read.ok) return read;
+  const { uri: _uri, ...request } = read.value;
+  return ok(request);
 };
 
 /**

@@ -194,3 +194,14 @@ export const SPOOFED_HEADERS: Readonly<Record<string, string>> = {
   "X-Remote-User": "system:admin",
   "X-Remote-Group": "system:masters",
 };
+
+/** The Authorization header of a case's client: tokens by name, alice's password (right or wrong), or none. */
+export function authorization(who: Who, tokens: Readonly<Record<string, string>>): Record<string, string> {
+  if ("token" in who) return { Authorization: `Bearer ${tokens[who.token]}` };
+  if ("basic" in who) {
+    const [user, password] =
+      who.basic === "alice" ? ["alice", "alice-pw"] : who.basic === "mallory" ? ["mallory", "x"] : ["alice", "nope"];
+    return { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` };
+  }
+  return {};
+}

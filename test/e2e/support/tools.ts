@@ -13,6 +13,14 @@ export function toolsBin(): string {
   return binDir;
 }
 
-export type ToolName = "kube-apiserver" | "etcd" | "helm" | "kubeconform" | "actionlint" | "promtool" | "oauth2-proxy";
+export type ToolName =
+  | "kube-apiserver"
+  | "etcd"
+  | "helm"
+  | "kubeconform"
+  | "actionlint"
+  | "promtool"
+  | "oauth2-proxy"
+  | "caddy";
 
 export const tool = (name: ToolName): string => join(toolsBin(), name);
