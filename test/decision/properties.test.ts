@@ -133,6 +133,13 @@ describe("header parsing properties", () => {
     );
   });
 
+  /** A dialect's answer without the readings its proxy routes by (which only Traefik and Envoy add). */
+  const withoutReadings = <T extends { ok: boolean; value?: { routingPaths?: unknown } }>(read: T) => {
+    if (!read.ok || read.value === undefined) return read;
+    const { routingPaths: _readings, ...value } = read.value;
+    return { ...read, value };
+  };
+
   it("the Traefik and Envoy dialects never throw, and read the same request the ingress-nginx dialect reads", () => {
     fc.assert(
       fc.property(
@@ -159,8 +166,11 @@ describe("header parsing properties", () => {
           });
           // Whatever one dialect allows through, the others read identically: no proxy is a way around a rule.
           if (nginx.ok && !/[/?#]/.test(host)) {
-            expect(traefik).toEqual(nginx);
-            expect(envoy).toEqual(nginx);
+            expect(withoutReadings(traefik)).toEqual(nginx);
+            expect(withoutReadings(envoy)).toEqual(nginx);
+            // The proxy's own reading is an addition, never a replacement: the normalized path is always the first.
+            for (const read of [traefik, envoy])
+              if (read.ok && read.value.routingPaths) expect(read.value.routingPaths[0]).toBe(read.value.path);
           }
         },
       ),

@@ -17,6 +17,7 @@ import { createGate, type DecisionRecord } from "../../src/decision/gate.js";
 import { ingressNginx } from "../../src/request/dialects/ingress-nginx.js";
 import { type IngressObject, ingressRouteTable } from "../../src/routing/ingress-routes.js";
 import { matchRoute, type Route } from "../../src/routing/routes.js";
+import { type SeededRandom, seededRandom } from "../support/seeded-random.js";
 import { locationId, type PathType, type RenderedIngress, renderIngressNginx } from "./support/ingress-nginx-render.js";
 import { freePort } from "./support/ports.js";
 import { start, stopAll, waitForHttp } from "./support/processes.js";
@@ -27,28 +28,13 @@ const SEED = Number(process.env.RBAC_GATE_DIFF_SEED ?? 20261130);
 const SCENARIOS = 12;
 const REQUESTS = 400;
 
-/** mulberry32: a small seeded generator, so a run can be repeated exactly. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
-  return { next, pick, chance: (p: number) => next() < p };
-}
-type Random = ReturnType<typeof random>;
-
 const HOSTS = ["a.example.test", "b.example.test", "*.w.example.test", undefined];
 const PATHS = ["/", "/admin", "/admin/", "/api", "/api/v1", "/ap", "/adm", "/admin/x", "/docs"];
 const SPECIFIC_ONLY = ["/admin.php", "/api.v1"];
 const TYPES: readonly PathType[] = ["Exact", "Prefix", "ImplementationSpecific"];
 const NAMESPACES = ["team-a", "team-b", "team-c"];
 
-function ingresses(r: Random, scenario: number): RenderedIngress[] {
+function ingresses(r: SeededRandom, scenario: number): RenderedIngress[] {
   const count = 3 + Math.floor(r.next() * 6);
   return Array.from({ length: count }, (_, i) => {
     const rules = Array.from({ length: 1 + Math.floor(r.next() * 2) }, () => {
@@ -107,7 +93,7 @@ const SEGMENTS = [
   "%41dmin",
 ];
 
-function target(r: Random): string {
+function target(r: SeededRandom): string {
   const parts = Array.from({ length: 1 + Math.floor(r.next() * 3) }, () => r.pick(SEGMENTS));
   return `/${parts.join("/")}${r.chance(0.3) ? "/" : ""}${r.chance(0.2) ? "?q=/admin" : ""}`;
 }
@@ -173,7 +159,7 @@ describe("rbac-gate decides about the location real nginx serves (ingress-nginx 
   const tally: Tally = { compared: 0, agreedAllowed: 0, refusals: new Map(), disagreements: [], missing: [] };
 
   it(`never allows a request on another route than the one nginx chose (seed ${SEED})`, async () => {
-    const r = random(SEED);
+    const r = seededRandom(SEED);
     for (let scenario = 0; scenario < SCENARIOS; scenario++) {
       const listen = await freePort();
       let set: RenderedIngress[] = [];

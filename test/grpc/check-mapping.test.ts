@@ -30,7 +30,14 @@ describe("reading a CheckRequest", () => {
       read(checkRequest({ method: "DELETE", host: "App.Example.test:443", target: "/api/./items/7?x=1" })),
     ).toEqual({
       ok: true,
-      value: { method: "DELETE", host: "app.example.test", path: "/api/items/7", clientAddress: "192.0.2.10" },
+      value: {
+        method: "DELETE",
+        host: "app.example.test",
+        path: "/api/items/7",
+        // Envoy routes by the path as sent: both readings must find the same route.
+        routingPaths: ["/api/items/7", "/api/./items/7"],
+        clientAddress: "192.0.2.10",
+      },
     });
   });
 

@@ -56,6 +56,12 @@ export function readOriginalRequest(parts: {
   readonly authority: string;
   readonly target: string;
   readonly address?: string | undefined;
+  /**
+   * The path the proxy matches its routes against, when it reads the target otherwise than the normalization does
+   * (Traefik keeps reserved characters encoded, Envoy compares the path as sent): when it differs, the request is
+   * routed by both readings and decided only if they agree (OriginalRequest.routingPaths).
+   */
+  readonly routedAs?: (target: string) => string;
 }): Result<OriginalRequest, DialectProblem> {
   const host = normalizeHost(parts.authority);
   if (!host.ok) return fail({ kind: "invalid", reason: host.error });
@@ -63,10 +69,12 @@ export function readOriginalRequest(parts: {
   if (!path.ok) return fail({ kind: "invalid", reason: path.error });
   const verb = normalizeMethod(parts.method);
   if (!verb.ok) return fail({ kind: "invalid", reason: verb.error });
+  const routed = parts.routedAs?.(parts.target);
   return ok({
     method: verb.value,
     host: host.value,
     path: path.value,
+    ...(routed === undefined || routed === path.value ? {} : { routingPaths: [path.value, routed] }),
     ...(parts.address !== undefined && ADDRESS.test(parts.address) ? { clientAddress: parts.address } : {}),
   });
 }

@@ -10,11 +10,16 @@
  * actually sends. Trusted besides: the last entry of X-Forwarded-For, when an operator forwards it (Envoy at the
  * edge appends the address it saw). Never read: X-Forwarded-Host, -Uri, -Method, X-Original-*, X-Envoy-Original-Path
  * (each is a header a client can send and an operator might allow through), any identity header.
+ *
+ * Routing semantics: Envoy matches the path as sent (after its own normalize_path and merge_slashes, when on),
+ * neither percent-decoded nor case-folded; Gateway API PathPrefix by whole elements. A request whose path as sent
+ * finds another route than its normalized path ("/%61dmin", "//admin" without merge_slashes) is refused.
  */
 
 import { fail } from "../../vocabulary/result.js";
 import { type CertificateReader, readXfcc } from "../client-certificate.js";
 import { type Dialect, lastForwardedFor, readOriginalRequest } from "./dialect.js";
+import { envoyRoutingPath } from "./proxy-paths.js";
 
 /** The path prefix the proxy is configured with (Envoy Gateway `path`, Istio `pathPrefix`). */
 export const EXT_AUTHZ_PREFIX = "/ext-authz";
@@ -33,6 +38,7 @@ export const envoyExtAuthz: Dialect = (header, line) => {
     authority,
     target: line.target.slice(EXT_AUTHZ_PREFIX.length),
     address: lastForwardedFor(header("x-forwarded-for")),
+    routedAs: envoyRoutingPath,
   });
 };
 

@@ -10,8 +10,10 @@
  * and a client can send them to Traefik), any identity header. The auth request's own method and path are always
  * GET /forward-auth and say nothing about the original request.
  *
- * Routing semantics: Traefik's Path and PathPrefix matchers compare the decoded, cleaned path case-sensitively,
- * as the route table does (routing/routes.ts); its Gateway provider renders PathPrefix by whole elements.
+ * Routing semantics: Traefik's Path and PathPrefix matchers compare its routing path case-sensitively, and its
+ * Gateway provider renders PathPrefix as Path(p) || PathPrefix(p + "/"), by whole elements as the route table does
+ * (routing/routes.ts). Its routing path keeps reserved characters encoded and does not resolve encoded dots
+ * (proxy-paths.ts): a request whose routing path finds another route than its normalized path is refused.
  */
 
 import { fail, ok, type Result } from "../../vocabulary/result.js";
@@ -24,6 +26,7 @@ import {
   lastForwardedFor,
   readOriginalRequest,
 } from "./dialect.js";
+import { traefikRoutingPath } from "./proxy-paths.js";
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -34,6 +37,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 export function readForwardAuthHeaders(
   header: HeaderReader,
   proxy: string,
+  routedAs?: (target: string) => string,
 ): Result<OriginalRequest & { readonly uri: string }, DialectProblem> {
   const method = header("x-forwarded-method");
   const authority = header("x-forwarded-host");
@@ -50,12 +54,13 @@ export function readForwardAuthHeaders(
     authority,
     target: uri,
     address: lastForwardedFor(header("x-forwarded-for")),
+    ...(routedAs ? { routedAs } : {}),
   });
   return read.ok ? ok({ ...read.value, uri }) : read;
 }
 
 export const traefikForwardAuth: Dialect = (header) => {
-  const read = readForwardAuthHeaders(header, "Traefik's ForwardAuth");
+  const read = readForwardAuthHeaders(header, "Traefik's ForwardAuth", traefikRoutingPath);
   if (!read.ok) return read;
   const { uri: _uri, ...request } = read.value;
   return ok(request);

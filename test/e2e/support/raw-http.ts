@@ -2,6 +2,8 @@ import { connect } from "node:net";
 
 export interface RawReply {
   readonly status: number;
+  /** The status line and headers, as latin1. */
+  readonly head: string;
   /** Everything after the head, as latin1. */
   readonly body: string;
 }
@@ -23,7 +25,12 @@ export function exchangeRaw(port: number, bytes: string | Buffer): Promise<RawRe
     socket.on("error", reject);
     socket.on("close", () => {
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(data);
-      resolve({ status: m ? Number(m[1]) : 0, body: data.slice(data.indexOf("\r\n\r\n") + 4) });
+      const end = data.indexOf("\r\n\r\n");
+      resolve({
+        status: m ? Number(m[1]) : 0,
+        head: end === -1 ? data : data.slice(0, end),
+        body: end === -1 ? "" : data.slice(end + 4),
+      });
     });
   });
 }

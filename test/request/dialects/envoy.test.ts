@@ -9,7 +9,23 @@ describe("Envoy ext_authz dialect", () => {
       method: "DELETE",
       target: "/ext-authz/api/./items/7?force=1",
     });
-    expect(read).toEqual({ ok: true, value: { method: "DELETE", host: "app.example.com", path: "/api/items/7" } });
+    expect(read).toEqual({
+      ok: true,
+      value: {
+        method: "DELETE",
+        host: "app.example.com",
+        path: "/api/items/7",
+        routingPaths: ["/api/items/7", "/api/./items/7"],
+      },
+    });
+  });
+
+  it("adds the path as sent, which Envoy's route matcher compares undecoded, only when it differs", () => {
+    const read = (target: string) => envoyExtAuthz(headers({ host: "app.example.com" }), { method: "GET", target });
+    expect(read("/ext-authz/%61dmin/x")).toMatchObject({ value: { routingPaths: ["/admin/x", "/%61dmin/x"] } });
+    expect(read("/ext-authz//admin")).toMatchObject({ value: { routingPaths: ["/admin", "//admin"] } });
+    const plain = read("/ext-authz/admin/x?y=%2F");
+    expect(plain.ok && plain.value.routingPaths).toBeUndefined();
   });
 
   it("never reads X-Forwarded-Host, -Uri, -Method, X-Envoy-Original-Path or X-Original-URL, even when allowed through", () => {

@@ -2,6 +2,14 @@ import { describe, expect, it } from "vitest";
 import { traefikForwardAuth } from "../../../src/request/dialects/traefik.js";
 
 const headers = (h: Record<string, string>) => (name: string) => h[name];
+/** What `forwarded` reads as; Traefik's sanitizePath would have cleaned its path, so the path as sent is a reading too. */
+const READ = {
+  method: "POST",
+  host: "app.example.com",
+  path: "/metrics",
+  routingPaths: ["/metrics", "//api/../metrics"],
+  clientAddress: "192.0.2.7",
+};
 const forwarded = {
   "x-forwarded-method": "POST",
   "x-forwarded-proto": "https",
@@ -14,8 +22,23 @@ describe("Traefik ForwardAuth dialect", () => {
   it("reads method, host and path from X-Forwarded-Method, -Host and -Uri, and the client from X-Forwarded-For", () => {
     expect(traefikForwardAuth(headers(forwarded))).toEqual({
       ok: true,
-      value: { method: "POST", host: "app.example.com", path: "/metrics", clientAddress: "192.0.2.7" },
+      value: READ,
     });
+  });
+
+  it("adds Traefik's routing path when it differs: reserved characters stay encoded, encoded dots unresolved", () => {
+    const read = (uri: string) => traefikForwardAuth(headers({ ...forwarded, "x-forwarded-uri": uri }));
+    expect(read("/a%40b")).toMatchObject({ value: { path: "/a@b", routingPaths: ["/a@b", "/a%40b"] } });
+    // Lower-case hex is decoded by Traefik's router, as its reserved-character table lists upper-case only.
+    expect(read("/a%3Ab")).toMatchObject({ value: { path: "/a:b", routingPaths: ["/a:b", "/a%3Ab"] } });
+    const lower = read("/a%3ab");
+    expect(lower.ok && lower.value.routingPaths).toBeUndefined();
+    expect(read("/public/%2e%2e/admin")).toMatchObject({
+      value: { path: "/admin", routingPaths: ["/admin", "/public/../admin"] },
+    });
+    expect(read("/%61dmin/x")).toMatchObject({ value: { path: "/admin/x" } });
+    const decoded = read("/%61dmin/x");
+    expect(decoded.ok && decoded.value.routingPaths).toBeUndefined();
   });
 
   it("takes the last X-Forwarded-For entry, the one Traefik appended", () => {
@@ -35,7 +58,7 @@ describe("Traefik ForwardAuth dialect", () => {
     );
     expect(read).toEqual({
       ok: true,
-      value: { method: "POST", host: "app.example.com", path: "/metrics", clientAddress: "192.0.2.7" },
+      value: READ,
     });
   });
 

@@ -1,0 +1,64 @@
+/**
+ * The paths Traefik and Envoy match their routes against, where they differ from the normalized path (which is
+ * what nginx matches, and what an app that decodes and resolves its path reads). Pure; called only on targets
+ * normalizePath has accepted, so their percent-encoding and UTF-8 are valid.
+ */
+
+/** The target's path, without the query. */
+const pathOf = (target: string): string => {
+  const q = target.indexOf("?");
+  return q === -1 ? target : target.slice(0, q);
+};
+
+/**
+ * Envoy matches the :path as it is after its own normalization (normalize_path, merge_slashes): not percent-decoded,
+ * case-sensitive. The ext_authz request carries that same path.
+ */
+export const envoyRoutingPath = (target: string): string => pathOf(target);
+
+/** RFC 3986 reserved characters, which Traefik's router keeps percent-encoded when written in upper-case hex. */
+const RESERVED = new Set([
+  "3A",
+  "2F",
+  "3F",
+  "23",
+  "5B",
+  "5D",
+  "40",
+  "21",
+  "24",
+  "26",
+  "27",
+  "28",
+  "29",
+  "2A",
+  "2B",
+  "2C",
+  "3B",
+  "3D",
+  "25",
+]);
+const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+/**
+ * Traefik's routing path (pkg/muxer/http/mux.go withRoutingPath): the escaped path, already cleaned of "/./",
+ * "/../" and "//" by its sanitizePath before ForwardAuth sends it, with every %XX decoded except the reserved
+ * characters spelled in upper-case hex, which stay encoded; no cleaning after decoding, so "/public/%2e%2e/admin"
+ * is routed as "/public/../admin".
+ */
+export function traefikRoutingPath(target: string): string {
+  const raw = pathOf(target);
+  if (!raw.includes("%")) return raw;
+  const bytes: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    const hex = raw.slice(i + 1, i + 3);
+    if (c === 0x25 && !RESERVED.has(hex)) {
+      bytes.push(Number.parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(c & 0xff);
+    }
+  }
+  return utf8.decode(Uint8Array.from(bytes));
+}
