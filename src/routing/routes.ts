@@ -74,7 +74,8 @@ export interface Route {
 /** How many labels "*.<domain>" covers: ingress-nginx's one, or the Gateway API's any (longest wins). */
 export type WildcardLabels = "one" | "any";
 
-interface Server {
+/** One host's locations (an nginx server block; a Caddy site). */
+export interface Server {
   readonly exact: ReadonlyMap<string, Route>;
   /** String-prefix locations, longest first. */
   readonly prefixes: ReadonlyArray<readonly [string, Route]>;

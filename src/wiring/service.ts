@@ -25,7 +25,7 @@ import type { Logger } from "../log.js";
 import { createMetrics, type Metrics } from "../metrics/metrics.js";
 import { ENVOY_GRPC } from "../request/dialects/envoy-grpc.js";
 import { DIALECTS, type DialectEntry, type RoutedBy } from "../request/dialects/table.js";
-import { caddyRoutes } from "../routing/caddy-routes.js";
+import { caddyRouteTable } from "../routing/caddy-routes.js";
 import { type RouteSource, routeResolver } from "../routing/route-sources.js";
 import { buildRouteTable, matchRoute, servesHost, type WildcardLabels } from "../routing/routes.js";
 import { readCaBundle } from "../sources/ca-bundle.js";
@@ -183,7 +183,7 @@ function buildRegulation(
 export function routeSources(config: Config, cluster: readonly RouteSource[] = []): readonly RouteSource[] {
   // Each kind of proxy reads wildcards its own way (routing/routes.ts): one table of configured routes per kind.
   const configured = (routes: RoutedBy, wildcards: WildcardLabels): RouteSource => {
-    const table = buildRouteTable(routes === "caddy" ? caddyRoutes(config.routes) : config.routes, wildcards);
+    const table = routes === "caddy" ? caddyRouteTable(config.routes) : buildRouteTable(config.routes, wildcards);
     return {
       name: "configured routes",
       routes,
