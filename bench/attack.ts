@@ -42,7 +42,7 @@ import {
 } from "../test/e2e/support/kube.js";
 import { freePort } from "../test/e2e/support/ports.js";
 import { stopAll } from "../test/e2e/support/processes.js";
-import { CHART_NODE_OPTIONS } from "./chart-node-options.js";
+import { CHART_NODE_OPTIONS, chartEnv } from "./chart-node-options.js";
 import type { AttackerSpec } from "./flood-process.js";
 import { peakRssMb } from "./services.js";
 
@@ -95,7 +95,7 @@ const env = await startGateInCluster(
   plane,
   kube,
   `metrics: {port: ${metricsPort}}\nhealth: {port: ${healthPort}}\n`,
-  { NODE_OPTIONS: values["node-options"] },
+  chartEnv(values["node-options"]),
   { workerConnections: 16384, backlog: 4096 },
 );
 // The full configuration, picked up by the reload: quieter logs (denials and errors are still logged), the route.

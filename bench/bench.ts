@@ -31,7 +31,7 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import type { Started } from "../test/e2e/support/processes.js";
 import { stopAll } from "../test/e2e/support/processes.js";
-import { CHART_NODE_OPTIONS } from "./chart-node-options.js";
+import { CHART_NODE_OPTIONS, chartEnv } from "./chart-node-options.js";
 import { paced, wrk } from "./load.js";
 import { type Measured, printRatios, printRows, type Ratio, type Row } from "./report.js";
 import { fmt, median, roundOrder, spread, summarize } from "./rounds.js";
@@ -58,7 +58,7 @@ const PASSWORD = "bench-pw";
 const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}`;
 
 const gateNodeOptions = process.env.GATE_NODE_OPTIONS ?? CHART_NODE_OPTIONS;
-const s = await startServices(USER, PASSWORD, gateNodeOptions);
+const s = await startServices(USER, PASSWORD, chartEnv(gateNodeOptions));
 
 interface Setup {
   readonly key: string;
@@ -172,7 +172,7 @@ const cpu = cpus();
 process.stdout.write(
   `\nmachine: ${cpu.length} × ${cpu[0]?.model ?? "?"}, Node.js ${process.versions.node}, nginx 1 worker; ${rounds} rounds; ` +
     `wrk -t1 -c${connections} -d${seconds}s; paced ${rate} req/s × ${pacedSeconds} s = ${rate * pacedSeconds} samples per setup and round; ` +
-    `rbac-gate NODE_OPTIONS="${gateNodeOptions}"\n\n`,
+    `rbac-gate NODE_OPTIONS="${gateNodeOptions}" MALLOC_ARENA_MAX=${chartEnv().MALLOC_ARENA_MAX}\n\n`,
 );
 printRows(rows);
 process.stdout.write("\n");

@@ -38,7 +38,7 @@ import {
   createToken,
 } from "../test/e2e/support/kube.js";
 import { stopAll } from "../test/e2e/support/processes.js";
-import { CHART_NODE_OPTIONS } from "./chart-node-options.js";
+import { CHART_NODE_OPTIONS, chartEnv } from "./chart-node-options.js";
 import { type Ask, type BurstResult, coldBurst, coldSingle, forgedRun, median } from "./cold-path.js";
 
 const { values } = parseArgs({
@@ -66,7 +66,7 @@ await createClusterRoleBinding(kube, "bench-reader", "bench-reader", [
 ]);
 const users = execFileSync("htpasswd", ["-nbB", "-C", "10", "victim", "right-password"], { encoding: "utf8" });
 // rbac-gate as the chart runs it: NODE_OPTIONS --max-old-space-size and --max-semi-space-size (nodeMaxOldSpaceMB, nodeMaxSemiSpaceMB).
-const gateEnv = { NODE_OPTIONS: values["node-options"] };
+const gateEnv = chartEnv(values["node-options"]);
 const env = await startGateInCluster(plane, kube, "  qps: 5000\n  burst: 5000\n", gateEnv);
 const local = await startGateInCluster(
   plane,

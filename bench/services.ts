@@ -21,7 +21,7 @@ export interface Services {
 }
 
 /** Starts everything with one user and password, in a private temporary folder. */
-export async function startServices(user: string, password: string, gateNodeOptions: string): Promise<Services> {
+export async function startServices(user: string, password: string, gateEnv: NodeJS.ProcessEnv): Promise<Services> {
   const dir = mkdtempSync(join(tmpdir(), "rbac-gate-bench-"));
   chmodSync(dir, 0o755); // nginx's worker user reads the htpasswd files
   const htpasswd = (name: string, flags: string[]) => {
@@ -41,7 +41,7 @@ audit: {allowSampleRate: 0.01}
 routes: [{host: "127.0.0.1", htpasswd: bench, allow: {authenticated: true}}]
 `,
   );
-  const gate = await startRbacGate(["--config", join(dir, "config.yaml")], { NODE_OPTIONS: gateNodeOptions });
+  const gate = await startRbacGate(["--config", join(dir, "config.yaml")], gateEnv);
 
   // The floor: the least a Node.js webhook can do, answering 200 to every auth subrequest (its own process, on the
   // same Node.js as rbac-gate).

@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import { startGateBehindNginx } from "../test/e2e/support/gate-behind-nginx.js";
 import { freePort } from "../test/e2e/support/ports.js";
 import { stopAll } from "../test/e2e/support/processes.js";
-import { CHART_NODE_OPTIONS } from "./chart-node-options.js";
+import { CHART_NODE_OPTIONS, chartEnv } from "./chart-node-options.js";
 
 const { values } = parseArgs({
   options: {
@@ -51,7 +51,7 @@ htpasswd: {files: [{name: team, path: users.htpasswd}]}
 routes: [{host: app.example.test, htpasswd: team, allow: {authenticated: true}}]
 `,
   },
-  { NODE_OPTIONS: values["node-options"] },
+  chartEnv(values["node-options"]),
 );
 const pid = gate.process.child.pid as number;
 const rssMb = () => {

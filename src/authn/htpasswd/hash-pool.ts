@@ -11,6 +11,10 @@
  * most the deadline, never a hung login.
  *
  * A worker has its own small heap (resourceLimits): a hash that exhausts it ends that worker, not the process.
+ *
+ * Workers start when there is a hash to compute and end after idleMs without one: each thread costs about 20 MB
+ * of resident memory, and with warm password caches a replica computes no hash for long stretches. The first
+ * check after a quiet spell waits for a thread to start (tens of milliseconds, beside bcrypt's own).
  */
 import { Worker } from "node:worker_threads";
 import { type Attempt, type PasswordCheck, PasswordCheckUnavailable } from "./check.js";
@@ -19,7 +23,10 @@ import type { HashRequest } from "./hash-worker.js";
 import type { HtpasswdEntry } from "./parse.js";
 
 export interface HashPoolOptions {
+  /** At most this many threads compute at once. */
   readonly workers: number;
+  /** A thread without a hash to compute for this long ends (default 30 s). */
+  readonly idleMs?: number;
   readonly deadlineMs: number;
   readonly queue: FairQueueLimits;
   /** Told how every check ended, with the seconds from asking to answer. */
@@ -39,14 +46,16 @@ interface Job {
 interface Slot {
   readonly worker: Worker;
   job?: Job;
+  idle?: NodeJS.Timeout;
 }
 
 // Under tests the sources are TypeScript: the worker then loads through tsx, as the tests themselves do.
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
 const WORKER = new URL(FROM_SOURCE ? "./hash-worker.ts" : "./hash-worker.js", import.meta.url);
 const WORKER_HEAP_MB = 64;
-/** A worker that dies before it is online (it cannot load) is replaced after this pause, not in a tight loop. */
+/** After a worker dies before it is online (it cannot load), no worker starts for this long: no tight loop. */
 const RESPAWN_PAUSE_MS = 1000;
+const DEFAULT_IDLE_MS = 30_000;
 const UNAVAILABLE = {
   busy: "busy",
   deadline_queued: "deadline",
@@ -58,10 +67,16 @@ export class HashPool {
   private readonly queue: FairQueue<Job>;
   private readonly slots = new Set<Slot>();
   private closed = false;
+  /** While set, a worker failed to load: none starts before the timer dispatches again. */
+  private paused: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: HashPoolOptions) {
     this.queue = new FairQueue(options.queue);
-    for (let i = 0; i < options.workers; i++) this.spawn();
+  }
+
+  /** Threads running now (for tests and metrics). */
+  get threads(): number {
+    return this.slots.size;
   }
 
   readonly check: PasswordCheck = (password: string, entry: HtpasswdEntry, attempt: Attempt) =>
@@ -94,9 +109,11 @@ export class HashPool {
    */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.paused);
     for (let t = this.queue.next(); t; t = this.queue.next()) t.value.settle("busy");
     await Promise.all(
       [...this.slots].map(async (slot) => {
+        clearTimeout(slot.idle);
         if (slot.job) await new Promise((resolve) => slot.worker.once("message", resolve).once("exit", resolve));
         await slot.worker.terminate();
       }),
@@ -112,14 +129,14 @@ export class HashPool {
     slot.job = undefined;
     this.slots.delete(slot);
     job.settle("deadline_running");
-    // The thread may be inside native code (bcrypt): terminate() takes effect when it returns; the replacement
-    // starts at once, so the pool never has more than workers threads computing for it.
+    // The thread may be inside native code (bcrypt): terminate() takes effect when it returns; a replacement
+    // starts when work waits, so the pool never has more than workers threads computing for it.
     void slot.worker.terminate();
-    this.spawn();
+    this.dispatch();
   }
 
-  private spawn(): void {
-    if (this.closed) return;
+  private spawn(): Slot | undefined {
+    if (this.closed || this.paused) return undefined;
     const worker = new Worker(WORKER, {
       ...(FROM_SOURCE ? { execArgv: ["--import", "tsx"] } : {}),
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
@@ -138,26 +155,54 @@ export class HashPool {
       this.dispatch();
     });
     const lost = () => {
+      clearTimeout(slot.idle);
       if (!this.slots.delete(slot)) return;
       slot.job?.settle("failed");
-      if (online) this.spawn();
-      else setTimeout(() => this.spawn(), RESPAWN_PAUSE_MS).unref();
+      if (!online && !this.paused) {
+        this.paused = setTimeout(() => {
+          this.paused = undefined;
+          this.dispatch();
+        }, RESPAWN_PAUSE_MS);
+        this.paused.unref();
+      }
       this.dispatch();
     };
     worker.on("error", lost);
     worker.on("exit", lost);
     this.slots.add(slot);
+    return slot;
+  }
+
+  /** Ends an idle worker; one that took a job in the meantime stays. */
+  private retire(slot: Slot): void {
+    if (slot.job || !this.slots.delete(slot)) return;
+    void slot.worker.terminate();
   }
 
   private dispatch(): void {
-    for (const slot of this.slots) {
-      if (slot.job) continue;
-      const ticket = this.queue.next();
-      if (!ticket) return;
-      const job = ticket.value;
+    while (this.queue.size > 0) {
+      // A waiting job takes an idle thread, else a new one while fewer than workers run; none can start while
+      // closed or paused after a failed start, and the job then waits (bounded by its deadline).
+      const slot =
+        [...this.slots].find((s) => !s.job) ?? (this.slots.size < this.options.workers ? this.spawn() : undefined);
+      if (!slot) break;
+      const job = (this.queue.next() as Ticket<Job>).value;
+      // A hash started with under a tenth of its deadline left would most likely be abandoned: dropped instead.
+      if (performance.now() - job.started > this.options.deadlineMs * 0.9) {
+        job.settle("deadline_queued");
+        continue;
+      }
+      clearTimeout(slot.idle);
       job.slot = slot;
       slot.job = job;
       slot.worker.postMessage(job.request);
+    }
+    const idleMs = this.options.idleMs ?? DEFAULT_IDLE_MS;
+    for (const slot of this.slots) {
+      if (slot.job) continue;
+      clearTimeout(slot.idle);
+      slot.idle = setTimeout(() => this.retire(slot), idleMs);
+      slot.idle.unref();
     }
   }
 }

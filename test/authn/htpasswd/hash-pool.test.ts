@@ -84,6 +84,9 @@ describe("HashPool", () => {
 
   it("drops a check still waiting at its deadline without evaluating it", async () => {
     const p = start({ workers: 1, deadlineMs: 400 });
+    // Its thread started and loaded first, so that the deadlines below count hashing only.
+    await p.check("right", entry(COST10), attempt("team", "10.0.0.9"));
+    outcomes.length = 0;
     const settled = await Promise.allSettled([
       p.check(HUGE_PASSWORD, SLOW, attempt("team", "10.0.0.1")),
       p.check("right", entry(COST10), attempt("team", "10.0.0.2")),
@@ -93,6 +96,21 @@ describe("HashPool", () => {
       true,
     ]);
     expect(outcomes.sort()).toEqual(["deadline_queued", "deadline_running"]);
+  });
+
+  it("starts threads only for hashes to compute, at most workers of them, and ends them once idle", async () => {
+    const p = start({ workers: 2, idleMs: 300 });
+    expect(p.threads).toBe(0);
+    const checks = Array.from({ length: 4 }, () => p.check("wrong", entry(COST10), attempt()));
+    expect(p.threads).toBe(2);
+    await Promise.all(checks);
+    expect(p.threads).toBe(2);
+    const end = Date.now() + 5000;
+    while (p.threads > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(p.threads).toBe(0);
+    // And a check after the quiet spell starts one again.
+    expect(await p.check("right", entry(COST10), attempt())).toBe(true);
+    expect(p.threads).toBe(1);
   });
 
   it("refuses at once past a user's share of the queue", async () => {
