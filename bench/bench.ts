@@ -14,6 +14,8 @@
  *   rbac-gate and on the floor, both in keepalive mode; p99_added_ms is the median over rounds of their p99
  *   difference. Defaults: 2,000 req/s × 5 s = 10,000 samples per setup and round, so each p99 stands on its 100
  *   slowest samples.
+ * - gRPC: a second rbac-gate with the gRPC listener, loaded directly with h2load: Check over HTTP/2 (4 connections
+ *   × 8 streams, as Envoy pools them) against /ext-authz over HTTP/1.1 keepalive (32 connections).
  * - Memory: peak resident memory (VmHWM, reset before each setup) of the process that answers the setup.
  * - Each setup starts once every service is idle (services.ts settle), so no setup pays for another's backlog.
  *
@@ -22,16 +24,18 @@
  *   bench: floor_ratio_close= floor_ratio_keepalive= spread_close= spread_keepalive= vs_oauth2proxy_close=
  *          vs_oauth2proxy_keepalive= vs_bcrypt10= p99_added_ms= rss_peak_mb=
  *
- *   npm run bench -- --rounds 5 --seconds 3 --connections 32 --rate 2000 --paced-seconds 5 --unstable 0.25
+ *   npm run bench -- --rounds 7 --seconds 3 --connections 32 --rate 2000 --paced-seconds 5 --unstable 0.25
  *
  * rbac-gate runs with the chart's NODE_OPTIONS (its V8 heap caps), as in a cluster; GATE_NODE_OPTIONS replaces
  * them, e.g. GATE_NODE_OPTIONS= npm run bench for none.
  */
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
+import { checkClient } from "../test/e2e/support/grpc-client.js";
 import type { Started } from "../test/e2e/support/processes.js";
 import { stopAll } from "../test/e2e/support/processes.js";
 import { CHART_NODE_OPTIONS, chartEnv } from "./chart-node-options.js";
+import { checkRequestBody, deserializedCheck, extAuthz, grpcCheck } from "./h2load.js";
 import { paced, wrk } from "./load.js";
 import { type Measured, printRatios, printRows, type Ratio, type Row } from "./report.js";
 import { fmt, median, roundOrder, spread, summarize } from "./rounds.js";
@@ -39,7 +43,7 @@ import { peakRssMb, resetPeak, settle, startServices } from "./services.js";
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: "string", default: "5" },
+    rounds: { type: "string", default: "7" },
     seconds: { type: "string", default: "3" },
     connections: { type: "string", default: "32" },
     rate: { type: "string", default: "2000" },
@@ -59,12 +63,20 @@ const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}`;
 
 const gateNodeOptions = process.env.GATE_NODE_OPTIONS ?? CHART_NODE_OPTIONS;
 const s = await startServices(USER, PASSWORD, chartEnv(gateNodeOptions));
+const checkBody = checkRequestBody(s.dir, "127.0.0.1", AUTH);
+// h2load counts every HTTP 200 as a success, and gRPC answers a denial with 200 too: the Check it sends must allow.
+{
+  const grpc = checkClient(s.grpcPort);
+  const reply = await grpc.check(deserializedCheck(checkBody));
+  grpc.close();
+  if (reply.grpcCode !== 0) throw new Error(`the benchmark's CheckRequest is not allowed (code ${reply.grpcCode})`);
+}
 
 interface Setup {
   readonly key: string;
   readonly label: string;
   readonly port: number;
-  readonly load: "wrk" | "paced";
+  readonly load: "wrk" | "paced" | "grpc" | "h1";
   /** The process that answers this setup, whose peak memory the row reports. */
   readonly serves: Started;
 }
@@ -102,19 +114,42 @@ const groups: Setup[][] = [
     wrkSetup("bcrypt10", "nginx auth_basic bcrypt cost 10", s.ports.bcrypt10, s.nginx),
   ],
   [
+    {
+      key: "grpc",
+      label: "rbac-gate+gRPC: Check, direct (h2load 4×8 streams)",
+      port: s.grpcPort,
+      load: "grpc",
+      serves: s.grpcGate,
+    },
+    {
+      key: "h1",
+      label: "rbac-gate+gRPC: /ext-authz, direct (h2load --h1)",
+      port: s.grpcGatePort,
+      load: "h1",
+      serves: s.grpcGate,
+    },
+  ],
+  [
     pacedSetup("gatePaced", `rbac-gate, keepalive, paced ${rate} req/s`, s.ports.gateKeepalive, s.gate),
     pacedSetup("floorPaced", `floor, keepalive, paced ${rate} req/s`, s.ports.floorKeepalive, s.floor),
   ],
 ];
 const setups = groups.flat();
 
-const everyService = [s.gate, s.floor, s.oauth2Proxy, s.nginx];
+const everyService = [s.gate, s.grpcGate, s.floor, s.oauth2Proxy, s.nginx];
 async function measure(setup: Setup, duration: number): Promise<Measured> {
   await settle(everyService);
   resetPeak(setup.serves);
   if (setup.load === "wrk") {
     const r = await wrk(setup.port, duration, connections, AUTH);
     return { rps: r.rps, p99: r.p99, errors: r.non2xx, samples: Number.NaN, rssMb: peakRssMb(setup.serves) };
+  }
+  if (setup.load === "grpc" || setup.load === "h1") {
+    const r =
+      setup.load === "grpc"
+        ? await grpcCheck(setup.port, duration, 4, 8, checkBody)
+        : await extAuthz(setup.port, duration, connections, AUTH);
+    return { rps: r.rps, p99: Number.NaN, errors: r.failed, samples: Number.NaN, rssMb: peakRssMb(setup.serves) };
   }
   const r = await paced({ port: setup.port, rate, seconds: duration, connections: 64, authorization: AUTH });
   return { rps: Number.NaN, p99: r.p99, errors: r.errors, samples: r.samples, rssMb: peakRssMb(setup.serves) };
@@ -133,7 +168,7 @@ for (let round = 0; round < rounds; round++) {
   }
   const line = order.map((x) => {
     const m = results.get(x.key)?.[round] as Measured;
-    return `${x.key}=${x.load === "wrk" ? m.rps.toFixed(0) : `p99:${m.p99.toFixed(2)}ms`}`;
+    return `${x.key}=${x.load !== "paced" ? m.rps.toFixed(0) : `p99:${m.p99.toFixed(2)}ms`}`;
   });
   process.stderr.write(`bench: round ${round + 1}/${rounds}: ${line.join(" ")}\n`);
 }
@@ -152,6 +187,7 @@ const ratios = {
   o2pKeep: ratio("rbac-gate ÷ oauth2-proxy, keepalive", rpsRatio("gateKeep", "o2pKeep")),
   apr1: ratio("rbac-gate keepalive ÷ nginx $apr1$", rpsRatio("gateKeep", "apr1")),
   bcrypt10: ratio("rbac-gate keepalive ÷ nginx bcrypt-10", rpsRatio("gateKeep", "bcrypt10")),
+  grpc: ratio("rbac-gate gRPC Check ÷ /ext-authz, direct", rpsRatio("grpc", "h1")),
   // Its spread is judged against the floor's median p99: the difference itself is near zero.
   p99Added: ratio(
     `p99 added at ${rate} req/s (rbac-gate − floor, keepalive)`,
@@ -177,13 +213,21 @@ process.stdout.write(
 printRows(rows);
 process.stdout.write("\n");
 printRatios(Object.values(ratios), unstableAt);
-process.stdout.write(`\npeak RSS: rbac-gate ${gateRss.toFixed(1)} MB, oauth2-proxy ${o2pRss.toFixed(1)} MB\n`);
+const grpcGateRss = Math.max(
+  ...of("grpc")
+    .concat(of("h1"))
+    .map((m) => m.rssMb),
+);
+process.stdout.write(
+  `\npeak RSS: rbac-gate ${gateRss.toFixed(1)} MB (with the gRPC listener on: ${grpcGateRss.toFixed(1)} MB), oauth2-proxy ${o2pRss.toFixed(1)} MB\n`,
+);
 process.stdout.write(
   `bench: floor_ratio_close=${fmt(ratios.floorClose.summary.median)} floor_ratio_keepalive=${fmt(ratios.floorKeep.summary.median)} ` +
     `spread_close=${spread(ratios.floorClose.summary)} spread_keepalive=${spread(ratios.floorKeep.summary)} ` +
     `vs_oauth2proxy_close=${fmt(ratios.o2pClose.summary.median)} vs_oauth2proxy_keepalive=${fmt(ratios.o2pKeep.summary.median)} ` +
     `vs_bcrypt10=${fmt(ratios.bcrypt10.summary.median)} p99_added_ms=${fmt(ratios.p99Added.summary.median)} ` +
-    `rss_peak_mb=${gateRss.toFixed(0)}\n`,
+    `rss_peak_mb=${gateRss.toFixed(0)} grpc_rps=${median(of("grpc").map((m) => m.rps)).toFixed(0)} ` +
+    `grpc_vs_http=${fmt(ratios.grpc.summary.median)}\n`,
 );
 await stopAll();
 process.exit(0);

@@ -6,7 +6,7 @@ export interface Measured {
   /** Throughput (closed loop); NaN for a paced setup. */
   readonly rps: number;
   readonly p99: number;
-  /** Answers other than 2xx (wrk), or other than 200 and failed requests (paced). */
+  /** Answers other than 2xx (wrk, h2load), or other than 200 and failed requests (paced). */
   readonly errors: number;
   /** Latency samples (paced); NaN for wrk. */
   readonly samples: number;
@@ -16,7 +16,8 @@ export interface Measured {
 
 export interface Row {
   readonly label: string;
-  readonly load: "wrk" | "paced";
+  /** Closed loop (wrk, or h2load for gRPC and HTTP/1.1 direct), or the paced client. */
+  readonly load: "wrk" | "paced" | "grpc" | "h1";
   readonly rounds: readonly Measured[];
 }
 
@@ -42,7 +43,7 @@ export function printRows(rows: readonly Row[]): void {
     // A paced row has no throughput of its own (its rate is fixed): its column shows how many latencies each of its
     // rounds recorded instead.
     const rps =
-      r.load === "wrk"
+      r.load !== "paced"
         ? medianSpread(r.rounds.map((m) => m.rps))
         : `${Math.min(...r.rounds.map((m) => m.samples))} samples`;
     const rss = Math.max(...r.rounds.map((m) => m.rssMb)).toFixed(1);

@@ -15,6 +15,14 @@ import { type BenchPorts, benchNginxConfig } from "./nginx-bench.conf.js";
 export interface Services {
   readonly ports: BenchPorts;
   readonly gate: Started;
+  /**
+   * A second rbac-gate with the gRPC listener on, for the direct rows (gRPC Check and /ext-authz): the first runs as
+   * ingress-nginx users deploy it, without gRPC (whose libraries cost resident memory).
+   */
+  readonly grpcGate: Started;
+  readonly grpcGatePort: number;
+  readonly grpcPort: number;
+  readonly dir: string;
   readonly floor: Started;
   readonly oauth2Proxy: Started;
   readonly nginx: Started;
@@ -34,14 +42,15 @@ export async function startServices(user: string, password: string, gateEnv: Nod
 
   // rbac-gate configured as the README recommends at high rates: every denial and error in the audit log, one
   // allow line in a hundred (audit.allowSampleRate: 0.01).
-  writeFileSync(
-    join(dir, "config.yaml"),
-    `htpasswd: {files: [{name: bench, path: ${files.bcrypt10}}]}
+  const config = `htpasswd: {files: [{name: bench, path: ${files.bcrypt10}}]}
 audit: {allowSampleRate: 0.01}
 routes: [{host: "127.0.0.1", htpasswd: bench, allow: {authenticated: true}}]
-`,
-  );
+`;
+  writeFileSync(join(dir, "config.yaml"), config);
   const gate = await startRbacGate(["--config", join(dir, "config.yaml")], gateEnv);
+  const grpcPort = await freePort();
+  writeFileSync(join(dir, "grpc.yaml"), `${config}grpc: {port: ${grpcPort}}\n`);
+  const grpcGate = await startRbacGate(["--config", join(dir, "grpc.yaml")], gateEnv);
 
   // The floor: the least a Node.js webhook can do, answering 200 to every auth subrequest (its own process, on the
   // same Node.js as rbac-gate).
@@ -92,7 +101,17 @@ routes: [{host: "127.0.0.1", htpasswd: bench, allow: {authenticated: true}}]
     ...["-g", "daemon off;"],
   ]);
   await waitForHttp(`http://127.0.0.1:${ports.upstream}/`, nginx);
-  return { ports, gate: gate.process, floor, oauth2Proxy, nginx };
+  return {
+    ports,
+    gate: gate.process,
+    grpcGate: grpcGate.process,
+    grpcGatePort: grpcGate.port,
+    grpcPort,
+    dir,
+    floor,
+    oauth2Proxy,
+    nginx,
+  };
 }
 
 /** The process and its child processes (nginx's master and its worker). */
