@@ -16,11 +16,13 @@
  * of resident memory, and with warm password caches a replica computes no hash for long stretches. The first
  * check after a quiet spell waits for a thread to start (tens of milliseconds, beside bcrypt's own).
  */
-import { Worker } from "node:worker_threads";
 import { type Attempt, type PasswordCheck, PasswordCheckUnavailable } from "./check.js";
 import { FairQueue, type FairQueueLimits, type Ticket } from "./fair-queue.js";
+import { type HashThread, READY, startHashWorker } from "./hash-thread.js";
 import type { HashRequest } from "./hash-worker.js";
 import type { HtpasswdEntry } from "./parse.js";
+
+export type { HashThread } from "./hash-thread.js";
 
 export interface HashPoolOptions {
   /** At most this many threads compute at once. */
@@ -31,6 +33,8 @@ export interface HashPoolOptions {
   readonly queue: FairQueueLimits;
   /** Told how every check ended, with the seconds from asking to answer. */
   readonly onOutcome?: (outcome: HashOutcome, seconds: number) => void;
+  /** Starts a hash thread (default: hash-worker.ts on a worker thread); tests pass a fake. */
+  readonly startThread?: () => HashThread;
 }
 
 export type HashOutcome = "verified" | "wrong" | "busy" | "deadline_queued" | "deadline_running" | "failed";
@@ -44,15 +48,15 @@ interface Job {
 }
 
 interface Slot {
-  readonly worker: Worker;
+  readonly worker: HashThread;
   job?: Job;
   idle?: NodeJS.Timeout;
+  /** Whether the thread has loaded (its "ready" message): terminating one still loading aborts the process. */
+  ready?: boolean;
+  /** Ended once ready. */
+  stopping?: boolean;
 }
 
-// Under tests the sources are TypeScript: the worker then loads through tsx, as the tests themselves do.
-const FROM_SOURCE = import.meta.url.endsWith(".ts");
-const WORKER = new URL(FROM_SOURCE ? "./hash-worker.ts" : "./hash-worker.js", import.meta.url);
-const WORKER_HEAP_MB = 64;
 /** After a worker dies before it is online (it cannot load), no worker starts for this long: no tight loop. */
 const RESPAWN_PAUSE_MS = 1000;
 const DEFAULT_IDLE_MS = 30_000;
@@ -114,7 +118,13 @@ export class HashPool {
     await Promise.all(
       [...this.slots].map(async (slot) => {
         clearTimeout(slot.idle);
-        if (slot.job) await new Promise((resolve) => slot.worker.once("message", resolve).once("exit", resolve));
+        // Its answer, and its "ready" when still loading (terminating it then would abort the process).
+        let exited = false;
+        slot.worker.once("exit", () => {
+          exited = true;
+        });
+        while (!exited && (slot.job || !slot.ready))
+          await new Promise((resolve) => slot.worker.once("message", resolve).once("exit", resolve));
         await slot.worker.terminate();
       }),
     );
@@ -129,25 +139,35 @@ export class HashPool {
     slot.job = undefined;
     this.slots.delete(slot);
     job.settle("deadline_running");
-    // The thread may be inside native code (bcrypt): terminate() takes effect when it returns; a replacement
-    // starts when work waits, so the pool never has more than workers threads computing for it.
-    void slot.worker.terminate();
+    // The thread may be inside native code (bcrypt): terminate() takes effect when it returns, and a replacement
+    // starts when work waits. So a hash slower than the deadline may still compute beside the pool's workers
+    // threads until it returns; the hash limits bound how long.
+    this.stop(slot);
     this.dispatch();
   }
 
   private spawn(): Slot | undefined {
     if (this.closed || this.paused) return undefined;
-    const worker = new Worker(WORKER, {
-      ...(FROM_SOURCE ? { execArgv: ["--import", "tsx"] } : {}),
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-    });
+    let worker: HashThread;
+    try {
+      worker = this.options.startThread?.() ?? startHashWorker();
+    } catch {
+      // No thread can be made now (a pids limit, memory): the jobs wait, and starting is tried again after a pause.
+      this.pause();
+      return undefined;
+    }
     worker.unref();
     const slot: Slot = { worker };
     let online = false;
     worker.once("online", () => {
       online = true;
     });
-    worker.on("message", (verified: boolean) => {
+    worker.on("message", (verified: boolean | typeof READY) => {
+      if (verified === READY) {
+        slot.ready = true;
+        if (slot.stopping) void worker.terminate();
+        return;
+      }
       const { job } = slot;
       if (!job) return;
       slot.job = undefined;
@@ -157,14 +177,10 @@ export class HashPool {
     const lost = () => {
       clearTimeout(slot.idle);
       if (!this.slots.delete(slot)) return;
-      slot.job?.settle("failed");
-      if (!online && !this.paused) {
-        this.paused = setTimeout(() => {
-          this.paused = undefined;
-          this.dispatch();
-        }, RESPAWN_PAUSE_MS);
-        this.paused.unref();
-      }
+      const { job } = slot;
+      slot.job = undefined;
+      job?.settle("failed");
+      if (!online) this.pause();
       this.dispatch();
     };
     worker.on("error", lost);
@@ -173,10 +189,30 @@ export class HashPool {
     return slot;
   }
 
+  /** No worker starts for RESPAWN_PAUSE_MS, then waiting jobs are dispatched again. */
+  private pause(): void {
+    if (this.paused) return;
+    this.paused = setTimeout(() => {
+      this.paused = undefined;
+      this.dispatch();
+    }, RESPAWN_PAUSE_MS);
+    this.paused.unref();
+  }
+
   /** Ends an idle worker; one that took a job in the meantime stays. */
   private retire(slot: Slot): void {
     if (slot.job || !this.slots.delete(slot)) return;
-    void slot.worker.terminate();
+    this.stop(slot);
+  }
+
+  /**
+   * Ends a thread now, or as soon as it has loaded: terminating a worker while it loads bcrypt's native addon
+   * aborts the whole process (Napi::Error), so a deadline or an idle timeout never does that.
+   */
+  private stop(slot: Slot): void {
+    clearTimeout(slot.idle);
+    slot.stopping = true;
+    if (slot.ready) void slot.worker.terminate();
   }
 
   private dispatch(): void {

@@ -3,6 +3,7 @@
  * number of hashes computed at once and libuv's shared thread pool (DNS, files) is never taken by bcrypt.
  */
 import { parentPort } from "node:worker_threads";
+import { READY } from "./hash-thread.js";
 import type { HtpasswdEntry } from "./parse.js";
 import { verifyPasswordSync } from "./verify.js";
 
@@ -14,3 +15,5 @@ export interface HashRequest {
 parentPort?.on("message", ({ password, entry }: HashRequest) => {
   parentPort?.postMessage(verifyPasswordSync(password, entry));
 });
+// Once this module and the hash libraries it imports (bcrypt's native addon) have loaded.
+parentPort?.postMessage(READY);

@@ -1,7 +1,8 @@
+import { EventEmitter } from "node:events";
 import bcrypt from "bcrypt";
 import { afterEach, describe, expect, it } from "vitest";
 import { PasswordCheckUnavailable } from "../../../src/authn/htpasswd/check.js";
-import { type HashOutcome, HashPool } from "../../../src/authn/htpasswd/hash-pool.js";
+import { type HashOutcome, HashPool, type HashThread } from "../../../src/authn/htpasswd/hash-pool.js";
 import type { HtpasswdEntry } from "../../../src/authn/htpasswd/parse.js";
 
 const COST10 = bcrypt.hashSync("right", 10);
@@ -37,6 +38,23 @@ afterEach(async () => {
   await pool?.close();
   pool = undefined;
 });
+
+/** A hash thread that loads only when told ("ready") and records whether it was ended. */
+type FakeThread = EventEmitter & HashThread & { terminated: boolean };
+function fakeThread(made: FakeThread[]): HashThread {
+  const thread = Object.assign(new EventEmitter(), {
+    terminated: false,
+    postMessage: () => {},
+    unref: () => {},
+    terminate: async () => {
+      thread.terminated = true;
+      thread.emit("exit", 1);
+      return 1;
+    },
+  }) as unknown as FakeThread;
+  made.push(thread);
+  return thread;
+}
 
 /** The longest the event loop was blocked while fn ran, in milliseconds. */
 async function maxLoopStall(fn: () => Promise<unknown>): Promise<number> {
@@ -111,6 +129,31 @@ describe("HashPool", () => {
     // And a check after the quiet spell starts one again.
     expect(await p.check("right", entry(COST10), attempt())).toBe(true);
     expect(p.threads).toBe(1);
+  });
+
+  it("never ends a thread while it loads: a deadline or close() during its start waits for its ready", async () => {
+    // Terminating a worker while it loads bcrypt's native addon aborts the whole process (Napi::Error).
+    const threads: FakeThread[] = [];
+    const p = start({ workers: 1, deadlineMs: 50, startThread: () => fakeThread(threads) });
+    const expired = p.check("x", entry(COST10), attempt());
+    await expect(expired).rejects.toEqual(new PasswordCheckUnavailable("deadline"));
+    expect(outcomes).toEqual(["deadline_running"]);
+    const [loading] = threads as [FakeThread];
+    expect(loading.terminated).toBe(false);
+    loading.emit("message", "ready");
+    expect(loading.terminated).toBe(true);
+
+    // close() while a fresh thread loads: it waits for the thread's ready, then ends it.
+    const queued = p.check("y", entry(COST10), attempt());
+    const second = threads[1] as FakeThread;
+    const closing = p.close();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(second.terminated).toBe(false);
+    second.emit("message", "ready");
+    second.emit("message", false);
+    await closing;
+    expect(second.terminated).toBe(true);
+    expect(await queued).toBe(false);
   });
 
   it("refuses at once past a user's share of the queue", async () => {
