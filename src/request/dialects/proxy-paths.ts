@@ -10,11 +10,18 @@ const pathOf = (target: string): string => {
   return q === -1 ? target : target.slice(0, q);
 };
 
+const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+const NON_ASCII = /[\u0080-\u00ff]/;
+
+/** A path whose bytes arrived as latin1 code units, its non-ASCII bytes read as UTF-8 (as route paths are). */
+const utf8Of = (latin1: string): string =>
+  NON_ASCII.test(latin1) ? utf8.decode(Uint8Array.from(latin1, (c) => c.charCodeAt(0) & 0xff)) : latin1;
+
 /**
  * Envoy matches the :path as it is after its own normalization (normalize_path, merge_slashes): not percent-decoded,
  * case-sensitive. The ext_authz request carries that same path.
  */
-export const envoyRoutingPath = (target: string): string => pathOf(target);
+export const envoyRoutingPath = (target: string): string => utf8Of(pathOf(target));
 
 /** RFC 3986 reserved characters, which Traefik's router keeps percent-encoded when written in upper-case hex. */
 const RESERVED = new Set([
@@ -38,7 +45,6 @@ const RESERVED = new Set([
   "3D",
   "25",
 ]);
-const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 /**
  * Traefik's routing path (pkg/muxer/http/mux.go withRoutingPath): the escaped path, already cleaned of "/./",
@@ -48,13 +54,12 @@ const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
  */
 export function traefikRoutingPath(target: string): string {
   const raw = pathOf(target);
-  if (!raw.includes("%")) return raw;
+  if (!raw.includes("%")) return utf8Of(raw);
   const bytes: number[] = [];
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
-    const hex = raw.slice(i + 1, i + 3);
-    if (c === 0x25 && !RESERVED.has(hex)) {
-      bytes.push(Number.parseInt(hex, 16));
+    if (c === 0x25 && !RESERVED.has(raw.slice(i + 1, i + 3))) {
+      bytes.push(Number.parseInt(raw.slice(i + 1, i + 3), 16));
       i += 2;
     } else {
       bytes.push(c & 0xff);

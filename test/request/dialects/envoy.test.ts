@@ -24,6 +24,9 @@ describe("Envoy ext_authz dialect", () => {
     const read = (target: string) => envoyExtAuthz(headers({ host: "app.example.com" }), { method: "GET", target });
     expect(read("/ext-authz/%61dmin/x")).toMatchObject({ value: { routingPaths: ["/admin/x", "/%61dmin/x"] } });
     expect(read("/ext-authz//admin")).toMatchObject({ value: { routingPaths: ["/admin", "//admin"] } });
+    const utf8 = read("/ext-authz/caf\u00c3\u00a9");
+    expect(utf8).toMatchObject({ value: { path: "/café" } });
+    expect(utf8.ok && utf8.value.routingPaths).toBeUndefined();
     const plain = read("/ext-authz/admin/x?y=%2F");
     expect(plain.ok && plain.value.routingPaths).toBeUndefined();
   });

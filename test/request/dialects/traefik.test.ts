@@ -37,6 +37,11 @@ describe("Traefik ForwardAuth dialect", () => {
       value: { path: "/admin", routingPaths: ["/admin", "/public/../admin"] },
     });
     expect(read("/%61dmin/x")).toMatchObject({ value: { path: "/admin/x" } });
+    // Raw UTF-8 bytes (latin1 code units from Node) read as UTF-8 in both readings, with or without a "%".
+    for (const uri of ["/caf\u00c3\u00a9", "/caf\u00c3\u00a9%41"]) {
+      const utf8 = read(uri);
+      expect(utf8.ok && utf8.value.routingPaths).toBeUndefined();
+    }
     const decoded = read("/%61dmin/x");
     expect(decoded.ok && decoded.value.routingPaths).toBeUndefined();
   });
