@@ -43,7 +43,10 @@ export interface ProbeWorkerData {
   readonly staleAfterMs: number;
 }
 
-/** The path of a request-target, without query. */
+/**
+ * The path of a request-target, without query: request/normalize.ts targetPath, written again because this thread
+ * loads as a self-contained module (node: imports only).
+ */
 const pathOf = (url: string) => {
   const q = url.indexOf("?");
   return q === -1 ? url : url.slice(0, q);

@@ -15,6 +15,7 @@ import type { IdentityHeaderNames } from "../decision/decision.js";
 import type { Gate } from "../decision/gate.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { DialectEntry } from "../request/dialects/table.js";
+import { targetPath } from "../request/normalize.js";
 import type { AuditLog } from "./audit.js";
 import { authEndpoint } from "./auth-endpoint.js";
 
@@ -29,13 +30,6 @@ export interface AppDeps {
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-
-/** The path of a request-target, without query. */
-const pathOf = (url: string | undefined) => {
-  const u = url ?? "/";
-  const q = u.indexOf("?");
-  return q === -1 ? u : u.slice(0, q);
-};
 
 export function createApp(deps: AppDeps): RequestListener {
   const handlerOf = (dialect: DialectEntry, gate: Gate): Handler =>
@@ -54,7 +48,7 @@ export function createApp(deps: AppDeps): RequestListener {
     else exact.set(dialect.path, handlerOf(dialect, gate));
   }
   const route = (url: string | undefined): Handler | undefined => {
-    const path = pathOf(url);
+    const path = targetPath(url ?? "/");
     const found = exact.get(path);
     if (found) return found;
     // The whole original path follows a prefix: "/ext-authzfoo" is not "/ext-authz".

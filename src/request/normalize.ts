@@ -19,9 +19,13 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  */
 export function normalizePath(raw: string): Result<string> {
   const decoded = decodePath(raw);
-  if (!decoded.ok) return decoded;
+  return decoded.ok ? resolvePath(decoded.value) : decoded;
+}
+
+/** A decodePath result with dot segments resolved and repeated slashes merged (normalizePath's second half). */
+export function resolvePath(decoded: string): Result<string> {
   const segments: string[] = [];
-  const parts = decoded.value.split("/");
+  const parts = decoded.split("/");
   for (const part of parts) {
     if (part === "" || part === ".") continue;
     if (part === "..") {
@@ -37,14 +41,19 @@ export function normalizePath(raw: string): Result<string> {
   return ok(`/${segments.join("/")}${trailingSlash ? "/" : ""}`);
 }
 
+/** The path of a request-target: everything before the first "?". */
+export function targetPath(target: string): string {
+  const q = target.indexOf("?");
+  return q === -1 ? target : target.slice(0, q);
+}
+
 /**
  * The request-target's path percent-decoded as UTF-8, before dot segments and repeated slashes are resolved: what
  * a proxy that decodes first (Go's net/url, so Caddy and Traefik) holds as the path. Refuses what normalizePath
  * refuses for its bytes (encoded "/", backslash, "%", "?", "#", control bytes, broken encoding or UTF-8).
  */
 export function decodePath(raw: string): Result<string> {
-  const q = raw.indexOf("?");
-  const target = q === -1 ? raw : raw.slice(0, q);
+  const target = targetPath(raw);
   if (!target.startsWith("/")) return fail("path does not start with /");
 
   const bytes = new Uint8Array(target.length);

@@ -5,7 +5,7 @@
  * X-Forwarded-Uri ({http.request.uri}) over whatever the client sent, and reverse_proxy sets X-Forwarded-Host and
  * X-Forwarded-For from the request it received — unless `trusted_proxies` covers the client, which then keeps
  * its own X-Forwarded-Host. So the Caddyfile must pin `header_up X-Forwarded-Host {host}` (docs/caddy.md). The
- * headers are read as on /forward-auth; what differs is routing:
+ * headers are read as on /forward-auth (forward-auth.ts); what differs is routing:
  *
  * - Caddy's path matcher folds case and, up to 2.6, trims trailing dots and spaces (caddy-paths.ts): the route is
  *   looked up under every such reading (OriginalRequest.routingPaths) in a table of lower-cased route paths, and a
@@ -16,12 +16,11 @@
  * No client certificate is read: Caddy has no header of its own for one.
  */
 
-import { fail, ok } from "../../vocabulary/result.js";
+import { fail } from "../../vocabulary/result.js";
 import type { CertificateReader } from "../client-certificate.js";
-import { decodePath } from "../normalize.js";
 import { caddyPathReadings } from "./caddy-paths.js";
 import type { Dialect } from "./dialect.js";
-import { readForwardAuthHeaders } from "./traefik.js";
+import { readForwardAuthHeaders } from "./forward-auth.js";
 
 /** The endpoint Caddy's forward_auth is pointed at (`uri /caddy`). */
 export const CADDY_PATH = "/caddy";
@@ -29,17 +28,11 @@ export const CADDY_PATH = "/caddy";
 const TRAILING_DOT = /\.(?::\d*)?$/;
 
 export const caddyForwardAuth: Dialect = (header) => {
-  const read = readForwardAuthHeaders(header, "Caddy's forward_auth");
-  if (!read.ok) return read;
-  const { uri, ...request } = read.value;
-  if (TRAILING_DOT.test(header("x-forwarded-host") ?? "")) {
+  const read = readForwardAuthHeaders(header, "Caddy's forward_auth", ({ decoded }) => caddyPathReadings(decoded));
+  if (read.ok && TRAILING_DOT.test(header("x-forwarded-host") ?? "")) {
     return fail({ kind: "invalid", reason: "host ends with a dot, which Caddy matches as another site" });
   }
-  // readForwardAuthHeaders accepted the path, so it decodes.
-  const decoded = decodePath(uri);
-  const readings = decoded.ok ? caddyPathReadings(decoded.value) : decoded;
-  if (!readings.ok) return fail({ kind: "invalid", reason: readings.error });
-  return ok({ ...request, routingPaths: readings.value });
+  return read;
 };
 
 const NO_CERTIFICATE = Object.freeze({ kind: "none" as const });

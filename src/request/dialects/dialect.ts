@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from "../../vocabulary/result.js";
 import type { OriginalRequest } from "../../vocabulary/types.js";
-import { normalizeHost, normalizeMethod, normalizePath } from "../normalize.js";
+import { decodePath, normalizeHost, normalizeMethod, resolvePath } from "../normalize.js";
 
 /**
  * Why the original request could not be read. "misconfigured" means the proxy did not send what it always sends
@@ -48,6 +48,17 @@ export function lastForwardedFor(value: string | undefined): string | undefined 
 const ADDRESS = /^[0-9a-fA-F.:]{2,45}$/;
 
 /**
+ * The paths a proxy matches its routes against (OriginalRequest.routingPaths), when it reads a path otherwise than
+ * the normalization does: from the target as received, its percent-decoded form and the normalized path.
+ * Undefined when the normalized path is the only reading; an error refuses the request.
+ */
+export type PathReadings = (path: {
+  readonly target: string;
+  readonly decoded: string;
+  readonly path: string;
+}) => Result<readonly string[] | undefined>;
+
+/**
  * The original request from the parts a dialect found: host, path and method normalized (any problem makes the
  * request invalid), the client's address kept only when it looks like one.
  */
@@ -56,25 +67,23 @@ export function readOriginalRequest(parts: {
   readonly authority: string;
   readonly target: string;
   readonly address?: string | undefined;
-  /**
-   * The path the proxy matches its routes against, when it reads the target otherwise than the normalization does
-   * (Traefik keeps reserved characters encoded, Envoy compares the path as sent): when it differs, the request is
-   * routed by both readings and decided only if they agree (OriginalRequest.routingPaths).
-   */
-  readonly routedAs?: (target: string) => string;
+  readonly readings?: PathReadings;
 }): Result<OriginalRequest, DialectProblem> {
   const host = normalizeHost(parts.authority);
   if (!host.ok) return fail({ kind: "invalid", reason: host.error });
-  const path = normalizePath(parts.target);
+  const decoded = decodePath(parts.target);
+  if (!decoded.ok) return fail({ kind: "invalid", reason: decoded.error });
+  const path = resolvePath(decoded.value);
   if (!path.ok) return fail({ kind: "invalid", reason: path.error });
   const verb = normalizeMethod(parts.method);
   if (!verb.ok) return fail({ kind: "invalid", reason: verb.error });
-  const routed = parts.routedAs?.(parts.target);
+  const readings = parts.readings?.({ target: parts.target, decoded: decoded.value, path: path.value });
+  if (readings && !readings.ok) return fail({ kind: "invalid", reason: readings.error });
   return ok({
     method: verb.value,
     host: host.value,
     path: path.value,
-    ...(routed === undefined || routed === path.value ? {} : { routingPaths: [path.value, routed] }),
+    ...(readings?.value === undefined ? {} : { routingPaths: readings.value }),
     ...(parts.address !== undefined && ADDRESS.test(parts.address) ? { clientAddress: parts.address } : {}),
   });
 }

@@ -15,7 +15,7 @@
 import { fail } from "../../vocabulary/result.js";
 import { type Dialect, readOriginalRequest } from "./dialect.js";
 import { envoyClientCertificate } from "./envoy.js";
-import { envoyRoutingPath } from "./proxy-paths.js";
+import { envoyReadings } from "./proxy-paths.js";
 import type { DialectEntry } from "./table.js";
 
 export const envoyGrpcExtAuthz: Dialect = (_header, line) => {
@@ -30,7 +30,7 @@ export const envoyGrpcExtAuthz: Dialect = (_header, line) => {
     authority: line.authority,
     target: line.target,
     address: line.peerAddress,
-    routedAs: envoyRoutingPath,
+    readings: envoyReadings,
   });
 };
 

@@ -19,7 +19,7 @@
 import { fail } from "../../vocabulary/result.js";
 import { type CertificateReader, readXfcc } from "../client-certificate.js";
 import { type Dialect, lastForwardedFor, readOriginalRequest } from "./dialect.js";
-import { envoyRoutingPath } from "./proxy-paths.js";
+import { envoyReadings } from "./proxy-paths.js";
 
 /** The path prefix the proxy is configured with (Envoy Gateway `path`, Istio `pathPrefix`). */
 export const EXT_AUTHZ_PREFIX = "/ext-authz";
@@ -38,7 +38,7 @@ export const envoyExtAuthz: Dialect = (header, line) => {
     authority,
     target: line.target.slice(EXT_AUTHZ_PREFIX.length),
     address: lastForwardedFor(header("x-forwarded-for")),
-    routedAs: envoyRoutingPath,
+    readings: envoyReadings,
   });
 };
 

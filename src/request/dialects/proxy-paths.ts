@@ -4,11 +4,17 @@
  * normalizePath has accepted, so their percent-encoding and UTF-8 are valid.
  */
 
-/** The target's path, without the query. */
-const pathOf = (target: string): string => {
-  const q = target.indexOf("?");
-  return q === -1 ? target : target.slice(0, q);
-};
+import { ok } from "../../vocabulary/result.js";
+import { targetPath } from "../normalize.js";
+import type { PathReadings } from "./dialect.js";
+
+/** A proxy's own reading beside the normalized path, when the two differ: both must find the same route. */
+const besideNormalized =
+  (routingPath: (target: string) => string): PathReadings =>
+  ({ target, path }) => {
+    const routed = routingPath(target);
+    return ok(routed === path ? undefined : [path, routed]);
+  };
 
 const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 const NON_ASCII = /[\u0080-\u00ff]/;
@@ -21,7 +27,7 @@ const utf8Of = (latin1: string): string =>
  * Envoy matches the :path as it is after its own normalization (normalize_path, merge_slashes): not percent-decoded,
  * case-sensitive. The ext_authz request carries that same path.
  */
-export const envoyRoutingPath = (target: string): string => utf8Of(pathOf(target));
+export const envoyRoutingPath = (target: string): string => utf8Of(targetPath(target));
 
 /** RFC 3986 reserved characters, which Traefik's router keeps percent-encoded when written in upper-case hex. */
 const RESERVED = new Set([
@@ -53,7 +59,7 @@ const RESERVED = new Set([
  * is routed as "/public/../admin".
  */
 export function traefikRoutingPath(target: string): string {
-  const raw = pathOf(target);
+  const raw = targetPath(target);
   if (!raw.includes("%")) return utf8Of(raw);
   const bytes: number[] = [];
   for (let i = 0; i < raw.length; i++) {
@@ -67,3 +73,9 @@ export function traefikRoutingPath(target: string): string {
   }
   return utf8.decode(Uint8Array.from(bytes));
 }
+
+/** The readings /ext-authz and gRPC Check route by. */
+export const envoyReadings: PathReadings = besideNormalized(envoyRoutingPath);
+
+/** The readings /forward-auth routes by. */
+export const traefikReadings: PathReadings = besideNormalized(traefikRoutingPath);

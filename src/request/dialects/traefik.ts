@@ -16,55 +16,13 @@
  * (proxy-paths.ts): a request whose routing path finds another route than its normalized path is refused.
  */
 
-import { fail, ok, type Result } from "../../vocabulary/result.js";
-import type { OriginalRequest } from "../../vocabulary/types.js";
 import { type CertificateReader, readTraefikPem } from "../client-certificate.js";
-import {
-  type Dialect,
-  type DialectProblem,
-  type HeaderReader,
-  lastForwardedFor,
-  readOriginalRequest,
-} from "./dialect.js";
-import { traefikRoutingPath } from "./proxy-paths.js";
+import type { Dialect } from "./dialect.js";
+import { readForwardAuthHeaders } from "./forward-auth.js";
+import { traefikReadings } from "./proxy-paths.js";
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-/**
- * The ForwardAuth protocol's headers (Traefik's ForwardAuth, Caddy's forward_auth): X-Forwarded-Method, -Host and
- * -Uri, and the last X-Forwarded-For entry. `proxy` names the proxy's setting in the misconfiguration answer.
- */
-export function readForwardAuthHeaders(
-  header: HeaderReader,
-  proxy: string,
-  routedAs?: (target: string) => string,
-): Result<OriginalRequest & { readonly uri: string }, DialectProblem> {
-  const method = header("x-forwarded-method");
-  const authority = header("x-forwarded-host");
-  const uri = header("x-forwarded-uri");
-  if (method === undefined || authority === undefined || uri === undefined) {
-    return fail({
-      kind: "misconfigured",
-      reason: `X-Forwarded-Method, X-Forwarded-Host or X-Forwarded-Uri missing: call this endpoint only through ${proxy}`,
-    });
-  }
-  if (CONTROL.test(uri)) return fail({ kind: "invalid", reason: "X-Forwarded-Uri has control characters" });
-  const read = readOriginalRequest({
-    method,
-    authority,
-    target: uri,
-    address: lastForwardedFor(header("x-forwarded-for")),
-    ...(routedAs ? { routedAs } : {}),
-  });
-  return read.ok ? ok({ ...read.value, uri }) : read;
-}
-
-export const traefikForwardAuth: Dialect = (header) => {
-  const read = readForwardAuthHeaders(header, "Traefik's ForwardAuth", traefikRoutingPath);
-  if (!read.ok) return read;
-  const { uri: _uri, ...request } = read.value;
-  return ok(request);
-};
+export const traefikForwardAuth: Dialect = (header) =>
+  readForwardAuthHeaders(header, "Traefik's ForwardAuth", traefikReadings);
 
 /**
  * X-Forwarded-Tls-Client-Cert, which the passTLSClientCert middleware (pem: true), placed before ForwardAuth, sets
