@@ -35,7 +35,7 @@ import { checkClient } from "../test/e2e/support/grpc-client.js";
 import type { Started } from "../test/e2e/support/processes.js";
 import { stopAll } from "../test/e2e/support/processes.js";
 import { CHART_NODE_OPTIONS, chartEnv } from "./chart-node-options.js";
-import { checkRequestBody, deserializedCheck, extAuthz, grpcCheck } from "./h2load.js";
+import { checkRequest, checkRequestBody, extAuthz, grpcCheck } from "./h2load.js";
 import { paced, wrk } from "./load.js";
 import { type Measured, printRatios, printRows, type Ratio, type Row } from "./report.js";
 import { fmt, median, roundOrder, spread, summarize } from "./rounds.js";
@@ -63,11 +63,12 @@ const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}`;
 
 const gateNodeOptions = process.env.GATE_NODE_OPTIONS ?? CHART_NODE_OPTIONS;
 const s = await startServices(USER, PASSWORD, chartEnv(gateNodeOptions));
-const checkBody = checkRequestBody(s.dir, "127.0.0.1", AUTH);
+const benchCheck = checkRequest("127.0.0.1", AUTH);
+const checkBody = checkRequestBody(s.dir, benchCheck);
 // h2load counts every HTTP 200 as a success, and gRPC answers a denial with 200 too: the Check it sends must allow.
 {
   const grpc = checkClient(s.grpcPort);
-  const reply = await grpc.check(deserializedCheck(checkBody));
+  const reply = await grpc.check(benchCheck);
   grpc.close();
   if (reply.grpcCode !== 0) throw new Error(`the benchmark's CheckRequest is not allowed (code ${reply.grpcCode})`);
 }

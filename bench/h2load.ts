@@ -3,7 +3,7 @@
  * (Debian package nghttp2-client): the same closed loop over HTTP/2 (gRPC, as Envoy calls Check) and HTTP/1.1.
  */
 import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { authorizationService } from "../src/grpc/server.js";
@@ -15,27 +15,24 @@ export interface H2Throughput {
   readonly failed: number;
 }
 
-/** A framed gRPC message (uncompressed flag, length, bytes) of the CheckRequest Envoy sends for GET host/ . */
-export function checkRequestBody(dir: string, host: string, authorization: string): string {
+/** The CheckRequest Envoy sends for GET host/ with this Authorization. */
+export const checkRequest = (host: string, authorization: string) => ({
+  attributes: {
+    source: { address: { socket_address: { address: "127.0.0.1", port_value: 40000 } } },
+    request: { http: { method: "GET", host, path: "/", headers: { authorization } } },
+  },
+});
+
+/** A CheckRequest as a framed gRPC message (uncompressed flag, length, bytes) in a file of `dir`, for h2load -d. */
+export function checkRequestBody(dir: string, request: object): string {
   const check = authorizationService().Check as { requestSerialize: (value: object) => Buffer };
-  const message = check.requestSerialize({
-    attributes: {
-      source: { address: { socket_address: { address: "127.0.0.1", port_value: 40000 } } },
-      request: { http: { method: "GET", host, path: "/", headers: { authorization } } },
-    },
-  });
+  const message = check.requestSerialize(request);
   const frame = Buffer.alloc(5 + message.length);
   frame.writeUInt32BE(message.length, 1);
   message.copy(frame, 5);
   const file = join(dir, "check-request.bin");
   writeFileSync(file, frame);
   return file;
-}
-
-/** The CheckRequest of a body file, decoded again (to send it once through a real gRPC client). */
-export function deserializedCheck(file: string): object {
-  const check = authorizationService().Check as { requestDeserialize: (bytes: Buffer) => object };
-  return check.requestDeserialize(readFileSync(file).subarray(5));
 }
 
 async function h2load(args: readonly string[]): Promise<H2Throughput> {
