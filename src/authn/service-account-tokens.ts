@@ -12,7 +12,7 @@
  * Every other token (legacy Secret tokens, issuer "kubernetes/serviceaccount"; other issuers; opaque tokens) goes
  * to the wrapped authenticator unchanged.
  *
- * Local outcomes are cached, keyed by an HMAC of token and audiences: an accepted one never past the token's "exp",
+ * Local outcomes are cached, keyed by a keyed digest of token and audiences: an accepted one never past the token's "exp",
  * a refusal for failureTtl. Faults (the keys cannot be had) are thrown, never cached.
  */
 import type { BoundedCache, Lifetime, LoadSource } from "../cache/bounded-cache.js";

@@ -4,7 +4,7 @@
  * An authenticated answer is kept ttl (default 2 min, the apiserver's webhook default) but never past the token's
  * own expiry when the token says it (a JWT "exp" claim, read only to shorten the lifetime, never to trust the
  * token); an unauthenticated answer is kept failureTtl (default 10 s) so a sprayed bad token costs one call per
- * interval. Keys are HMACs of token and audiences; concurrent identical reviews are one apiserver call; errors are
+ * interval. Keys are keyed digests of token and audiences; concurrent identical reviews are one apiserver call; errors are
  * never cached.
  *
  * Stale answers (the cache's maxStale, while the apiserver is unreachable): an authenticated answer is repeated

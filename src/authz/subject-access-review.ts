@@ -2,7 +2,7 @@
  * Authorization by SubjectAccessReview, cached.
  *
  * Allowed answers are kept allowTtl (default 5 min) and denials denyTtl (default 30 s), the apiserver's webhook
- * defaults: a revoked grant lingers at most allowTtl, a new grant shows within denyTtl. Keys are HMACs of the
+ * defaults: a revoked grant lingers at most allowTtl, a new grant shows within denyTtl. Keys are keyed digests of the
  * whole spec; concurrent identical reviews are one apiserver call. Errors are never cached: they throw (500)
  * unless the cache may answer with the same key's last decision within its maximum staleness.
  */

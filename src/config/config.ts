@@ -45,6 +45,8 @@ export interface Config {
   readonly health?: { readonly address: string; readonly port: number; readonly staleAfterMs: number };
   readonly logLevel: "debug" | "info" | "warn" | "error";
   readonly audit: { readonly allowSampleRate: number };
+  /** Allows remembered for identical requests (http/repeated-allows.ts); ttlMs 0: none. */
+  readonly allowCache: { readonly ttlMs: number; readonly maxEntries: number };
   /** How long in-flight requests may take to finish after SIGTERM before the process exits anyway. */
   readonly shutdownTimeoutMs: number;
   /** Default realm of challenges (routes and Ingresses without their own). */

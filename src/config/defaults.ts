@@ -21,6 +21,8 @@ export const DEFAULTS = {
     groups: ["X-Auth-Request-Groups", "X-Remote-Group"],
   },
   audit: { allowSampleRate: 1 },
+  /** An identical request within ttl of an allow gets the same allow (http/repeated-allows.ts); "0s" turns it off. */
+  allowCache: { ttl: "1s", maxEntries: 10_000 },
   /** Below Kubernetes' default 30 s termination grace period, so the process ends before it is killed. */
   shutdownTimeout: "20s",
   htpasswd: {

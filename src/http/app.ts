@@ -18,6 +18,7 @@ import type { DialectEntry } from "../request/dialects/table.js";
 import { targetPath } from "../request/normalize.js";
 import type { AuditLog } from "./audit.js";
 import { authEndpoint } from "./auth-endpoint.js";
+import type { RepeatedAllows } from "./repeated-allows.js";
 
 export interface AppDeps {
   /** One endpoint per dialect, each with its gate; all gates share one policy. */
@@ -27,6 +28,8 @@ export interface AppDeps {
   readonly metrics?: Metrics;
   /** Whether everything the service needs has loaded. */
   readonly ready: () => boolean;
+  /** Allows remembered for identical requests, shared by the endpoints (the request-target names the endpoint). */
+  readonly repeats?: RepeatedAllows;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -40,6 +43,7 @@ export function createApp(deps: AppDeps): RequestListener {
       identityHeaders: deps.identityHeaders,
       audit: deps.audit,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      ...(deps.repeats ? { repeats: deps.repeats } : {}),
     });
   const exact = new Map<string, Handler>();
   const prefixes: Array<readonly [string, Handler]> = [];

@@ -8,6 +8,7 @@ import { answer, type IdentityHeaderNames } from "../decision/decision.js";
 import type { DecisionRecord, Gate } from "../decision/gate.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { AuditLog } from "./audit.js";
+import type { RepeatedAllows } from "./repeated-allows.js";
 
 export interface AuthEndpointDeps {
   readonly dialect: string;
@@ -17,6 +18,8 @@ export interface AuthEndpointDeps {
   readonly identityHeaders: IdentityHeaderNames;
   readonly audit: AuditLog;
   readonly metrics?: Metrics;
+  /** Allows remembered for identical requests (repeated-allows.ts); none: every request runs the pipeline. */
+  readonly repeats?: RepeatedAllows;
 }
 
 /** Every Authorization line: Node keeps only the first of repeated Authorization headers in req.headers. */
@@ -30,13 +33,24 @@ function authorizationValues(raw: readonly string[]): string[] {
 }
 
 export function authEndpoint(deps: AuthEndpointDeps) {
-  const { gate, identityHeaders, audit, dialect, metrics, bodyReachesClient } = deps;
+  const { gate, identityHeaders, audit, dialect, metrics, bodyReachesClient, repeats } = deps;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const header = (name: string) => {
       const v = req.headers[name];
       return Array.isArray(v) ? v[0] : v;
     };
+    const repeatKey = repeats?.keyOf(req.method ?? "", req.url ?? "", req.rawHeaders);
+    const repeated = repeatKey === undefined ? undefined : repeats?.get(repeatKey, started);
+    if (repeated) {
+      res.writeHead(200, repeated.head as string[]);
+      res.end();
+      const ms = performance.now() - started;
+      metrics?.cache("allow", "hit");
+      metrics?.decision(dialect, repeated.record.decision, ms / 1000);
+      audit(dialect, repeated.record, 200, header("x-request-id"), ms);
+      return;
+    }
     let record: DecisionRecord;
     try {
       record = await gate({
@@ -55,6 +69,10 @@ export function authEndpoint(deps: AuthEndpointDeps) {
     head.push("Content-Length", String(Buffer.byteLength(reply.body)));
     res.writeHead(reply.status, head);
     res.end(reply.body);
+    if (repeatKey !== undefined && record.decision.kind === "allow") {
+      repeats?.set(repeatKey, { record, head }, started);
+      metrics?.cache("allow", "miss");
+    }
     const ms = performance.now() - started;
     metrics?.decision(dialect, record.decision, ms / 1000);
     audit(dialect, record, reply.status, header("x-request-id"), ms);

@@ -8,7 +8,8 @@ import type { LoadSource } from "../cache/bounded-cache.js";
 import type { Decision } from "../decision/decision.js";
 import { VERSION } from "../version.js";
 
-export type CacheName = "password" | "tokenreview" | "oidc" | "serviceaccount" | "subjectaccessreview";
+/** "allow": allow answers remembered for identical requests (http/repeated-allows.ts). */
+export type CacheName = "password" | "tokenreview" | "oidc" | "serviceaccount" | "subjectaccessreview" | "allow";
 export type ApiCall = "tokenreview" | "subjectaccessreview";
 /** "refused": never sent, the client-side rate limit refused it (the address's bound, the queue's, or the deadline). */
 export type ApiCallOutcome = "success" | "error" | "refused";
@@ -68,7 +69,7 @@ export function createMetrics(): Metrics {
   });
   const caches = new Counter({
     name: "rbac_gate_cache_requests_total",
-    help: "Cache lookups by cache and result: hit, miss (the apiserver or the hash was asked), stale (answered from an expired entry while the apiserver was unreachable).",
+    help: "Cache lookups by cache and result: hit, miss (the apiserver or the hash was asked; for allow: the pipeline ran and its allow was stored), stale (answered from an expired entry while the apiserver was unreachable).",
     labelNames: ["cache", "result"],
     registers: [registry],
   });
@@ -145,6 +146,8 @@ export function createMetrics(): Metrics {
     return c;
   };
 
+  const cacheChildren = new Map<string, Counter>();
+
   return {
     registry,
     decision(dialect, decision, seconds) {
@@ -152,7 +155,15 @@ export function createMetrics(): Metrics {
       c.count.inc();
       c.seconds.observe(seconds);
     },
-    cache: (cache, source) => caches.labels(cache, source).inc(),
+    cache(cache, source) {
+      const key = `${cache}\u0000${source}`;
+      let c = cacheChildren.get(key);
+      if (!c) {
+        c = caches.labels(cache, source) as unknown as Counter;
+        cacheChildren.set(key, c);
+      }
+      c.inc();
+    },
     apiserverCall(kind, outcome, seconds) {
       calls.labels(kind, outcome).inc();
       callLatency.labels(kind).observe(seconds);

@@ -11,16 +11,17 @@ import { HashPool } from "../authn/htpasswd/hash-pool.js";
 import { regulatedCheck } from "../authn/htpasswd/regulated-check.js";
 import { combineStores } from "../authn/htpasswd/store.js";
 import { type AttemptCounter, Regulator } from "../authn/regulation.js";
-import { openRegulationStore, type RegulationStore } from "../authn/regulation-store.js";
+import type { RegulationStore } from "../authn/regulation-store.js";
 import { sharedRegulation } from "../authn/shared-regulation.js";
 import { routeAuthorizer } from "../authz/route-authorizer.js";
 import { BoundedCache } from "../cache/bounded-cache.js";
-import { createSecretKeyer } from "../cache/secret-key.js";
+import { createKeyedDigest, createSecretKeyer } from "../cache/secret-key.js";
 import type { Config } from "../config/config.js";
 import { createGate, type GateDeps } from "../decision/gate.js";
 import { type CheckHandler, createCheckHandler } from "../grpc/check-handler.js";
 import { createApp } from "../http/app.js";
 import { createAuditLog } from "../http/audit.js";
+import { createRepeatedAllows } from "../http/repeated-allows.js";
 import type { Logger } from "../log.js";
 import { createMetrics, type Metrics } from "../metrics/metrics.js";
 import { ENVOY_GRPC } from "../request/dialects/envoy-grpc.js";
@@ -82,7 +83,7 @@ export async function buildService(config: Config, logger: Logger, options: Serv
       });
   const verify: PasswordCheck | undefined = options.passwordCheck ?? pool?.check;
   if (!verify) throw new Error("no password check");
-  const { regulator, store: regulationStore } = buildRegulation(config.regulation, logger, metrics);
+  const { regulator, store: regulationStore } = await buildRegulation(config.regulation, logger, metrics);
   // Cache in front (a remembered success never waits or counts), regulation next (an attempt is reserved before
   // its hash is asked for), the pool last.
   const check = cachedPasswordCheck(
@@ -122,6 +123,9 @@ export async function buildService(config: Config, logger: Logger, options: Serv
     audit,
     metrics,
     ready,
+    ...(config.allowCache.ttlMs > 0
+      ? { repeats: createRepeatedAllows({ ...config.allowCache, digest: createKeyedDigest() }) }
+      : {}),
   });
   const grpcCheck = createCheckHandler({
     dialect: ENVOY_GRPC.name,
@@ -145,12 +149,15 @@ export async function buildService(config: Config, logger: Logger, options: Serv
   };
 }
 
-/** Per-replica counters, or counters shared through Redis with this replica's as the fallback. */
-function buildRegulation(
+/**
+ * Per-replica counters, or counters shared through Redis with this replica's as the fallback. The Redis client is
+ * loaded only then: it costs about 5 MB of heap.
+ */
+async function buildRegulation(
   options: Config["regulation"],
   logger: Logger,
   metrics: Metrics,
-): { regulator?: AttemptCounter; store?: RegulationStore } {
+): Promise<{ regulator?: AttemptCounter; store?: RegulationStore }> {
   if (!options) return {};
   const local = new Regulator({ ...options, onLockout: (kind) => metrics.lockout(kind) });
   if (!options.redis) return { regulator: local };
@@ -164,6 +171,7 @@ function buildRegulation(
       "regulation store unavailable; counting attempts on this replica only",
     );
   };
+  const { openRegulationStore } = await import("../authn/regulation-store.js");
   const store = openRegulationStore(options.redis.url, onError);
   const regulator = sharedRegulation(store.run, {
     ...options,

@@ -88,7 +88,7 @@ describe("resolveConfig", () => {
     expect(resolveConfig({ route: [] }, "/")).toEqual({
       ok: false,
       error: [
-        'configuration has unknown field "route": known fields are listen, logLevel, realm, identityHeaders, htpasswd, routes, kubernetes, grpc, metrics, health, regulation, shutdownTimeout, audit, clientCertificates',
+        'configuration has unknown field "route": known fields are listen, logLevel, realm, identityHeaders, htpasswd, routes, kubernetes, grpc, metrics, health, regulation, shutdownTimeout, audit, allowCache, clientCertificates',
         "routes is missing: it must be a list",
       ],
     });

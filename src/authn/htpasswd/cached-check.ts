@@ -2,7 +2,7 @@
  * Remembers successful verifications so a slow hash (bcrypt) runs once per user and password, not per request,
  * and a remembered success never waits for the hash pool or counts as an attempt.
  *
- * The key is an HMAC of user, password and the stored hash: a changed or removed hash can never match an old
+ * The key is a keyed digest (cache/secret-key.ts) of user, password and the stored hash: a changed or removed hash can never match an old
  * entry, and the cache holds no password. Only successes are stored; a failure (or a refused attempt) is
  * recomputed every time, so it can never turn into a success. Concurrent checks of the same triple share one
  * computation.

@@ -4,7 +4,7 @@
  * decide. A token of no configured issuer (or no JWT at all) gets no opinion, so a route that also lists "bearer"
  * hands it to TokenReview.
  *
- * Verified answers are cached, keyed by an HMAC of the token: an authenticated one for ttl but never past the
+ * Verified answers are cached, keyed by a keyed digest of the token: an authenticated one for ttl but never past the
  * token's "exp", a rejection for failureTtl. Faults (the issuer's keys cannot be fetched) are thrown, never cached.
  */
 import type { BoundedCache, Lifetime, LoadSource } from "../../cache/bounded-cache.js";

@@ -1,5 +1,5 @@
 /**
- * The whole file: one field per option area. The small areas (logLevel, realm, identityHeaders, audit,
+ * The whole file: one field per option area. The small areas (logLevel, realm, identityHeaders, audit, allowCache,
  * shutdownTimeout) are defined here; the others have a file of their own.
  */
 import { z } from "zod";
@@ -7,7 +7,7 @@ import { DEFAULTS } from "../defaults.js";
 import { clientCertificates } from "./client-certificates.js";
 import { htpasswd } from "./htpasswd.js";
 import { kubernetes } from "./kubernetes.js";
-import { choice, duration, list, mapping, rule, type SchemaContext, text } from "./leaves.js";
+import { choice, duration, integer, list, mapping, rule, type SchemaContext, text } from "./leaves.js";
 import { grpc, health, listen, metrics } from "./listen.js";
 import { regulation } from "./regulation.js";
 import { realm, routes } from "./routes.js";
@@ -34,6 +34,14 @@ const audit = () =>
       .prefault(DEFAULTS.audit.allowSampleRate),
   }).prefault({});
 
+const allowCache = () =>
+  mapping({
+    ttl: duration().prefault(DEFAULTS.allowCache.ttl),
+    maxEntries: integer(1, 1_000_000).prefault(DEFAULTS.allowCache.maxEntries),
+  })
+    .transform(({ ttl, maxEntries }) => ({ ttlMs: ttl, maxEntries }))
+    .prefault({});
+
 export const rootFields = (context: SchemaContext) => ({
   listen: listen(context),
   logLevel: choice(LOG_LEVELS, `one of ${LOG_LEVELS.join(", ")}`).prefault(DEFAULTS.logLevel),
@@ -49,6 +57,7 @@ export const rootFields = (context: SchemaContext) => ({
   regulation: regulation(),
   shutdownTimeout: duration().prefault(DEFAULTS.shutdownTimeout),
   audit: audit(),
+  allowCache: allowCache(),
   clientCertificates: clientCertificates(context).optional(),
 });
 
@@ -62,6 +71,7 @@ export const configSchema = (context: SchemaContext) =>
       ...(health === undefined ? {} : { health }),
       logLevel: o.logLevel,
       audit: o.audit,
+      allowCache: o.allowCache,
       shutdownTimeoutMs: shutdownTimeout,
       realm: o.realm,
       identityHeaders: o.identityHeaders,
