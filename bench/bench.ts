@@ -8,7 +8,9 @@
  * printed with its min–max spread, and marked unstable when (max − min) / median exceeds --unstable (for the latency
  * added, a difference near zero: (max − min) / the floor's median p99).
  *
- * - Throughput: wrk, closed loop, -t1 -c<connections> for --seconds per setup and round.
+ * - Throughput: wrk, closed loop, -t1 -c<connections> for --seconds per setup and round. Every request asks the
+ *   same question, as a page reloaded or a poll does, so rbac-gate answers from its allowCache after the first; the
+ *   "every path new" rows ask for a path never asked before each time, so the whole pipeline runs for every request.
  * - Latency added: the paced client (paced-process.ts), open loop at --rate requests/s for --paced-seconds per setup
  *   and round, latency measured from each request's scheduled send time (corrected for coordinated omission), on
  *   rbac-gate and on the floor, both in keepalive mode; p99_added_ms is the median over rounds of their p99
@@ -22,21 +24,24 @@
  * Ends with (medians over rounds; spreads min-max; rss_peak_mb: rbac-gate's highest peak over all its setups):
  *
  *   bench: floor_ratio_close= floor_ratio_keepalive= spread_close= spread_keepalive= vs_oauth2proxy_close=
- *          vs_oauth2proxy_keepalive= vs_bcrypt10= p99_added_ms= rss_peak_mb=
+ *          vs_oauth2proxy_keepalive= vs_bcrypt10= p99_added_ms= rss_peak_mb= grpc_rps= grpc_vs_http=
+ *          floor_ratio_close_new_paths= floor_ratio_keepalive_new_paths=
  *
  *   npm run bench -- --rounds 7 --seconds 3 --connections 32 --rate 2000 --paced-seconds 5 --unstable 0.25
  *
  * rbac-gate runs with the chart's NODE_OPTIONS (its V8 heap caps), as in a cluster; GATE_NODE_OPTIONS replaces
  * them, e.g. GATE_NODE_OPTIONS= npm run bench for none.
  */
+import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { checkClient } from "../test/e2e/support/grpc-client.js";
 import type { Started } from "../test/e2e/support/processes.js";
 import { stopAll } from "../test/e2e/support/processes.js";
 import { CHART_NODE_OPTIONS, chartEnv } from "./chart-node-options.js";
 import { checkRequest, checkRequestBody, extAuthz, grpcCheck } from "./h2load.js";
-import { paced, wrk } from "./load.js";
+import { NEW_PATH_EVERY_REQUEST, paced, wrk } from "./load.js";
 import { type Measured, printRatios, printRows, type Ratio, type Row } from "./report.js";
 import { fmt, median, roundOrder, spread, summarize } from "./rounds.js";
 import { peakRssMb, resetPeak, settle, startServices } from "./services.js";
@@ -64,6 +69,8 @@ const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}`;
 const gateNodeOptions = process.env.GATE_NODE_OPTIONS ?? CHART_NODE_OPTIONS;
 const s = await startServices(USER, PASSWORD, chartEnv(gateNodeOptions));
 const benchCheck = checkRequest("127.0.0.1", AUTH);
+const newPathScript = join(s.dir, "new-path.lua");
+writeFileSync(newPathScript, NEW_PATH_EVERY_REQUEST);
 const checkBody = checkRequestBody(s.dir, benchCheck);
 // h2load counts every HTTP 200 as a success, and gRPC answers a denial with 200 too: the Check it sends must allow.
 {
@@ -78,6 +85,8 @@ interface Setup {
   readonly label: string;
   readonly port: number;
   readonly load: "wrk" | "paced" | "grpc" | "h1";
+  /** Every request a new path: no allowCache hit, the pipeline runs for each (wrk only). */
+  readonly newPaths?: boolean;
   /** The process that answers this setup, whose peak memory the row reports. */
   readonly serves: Started;
 }
@@ -87,6 +96,10 @@ const wrkSetup = (key: string, label: string, port: number, serves: Started): Se
   port,
   load: "wrk",
   serves,
+});
+const newPathSetup = (key: string, label: string, port: number, serves: Started): Setup => ({
+  ...wrkSetup(key, label, port, serves),
+  newPaths: true,
 });
 const pacedSetup = (key: string, label: string, port: number, serves: Started): Setup => ({
   key,
@@ -105,6 +118,14 @@ const groups: Setup[][] = [
   [
     wrkSetup("gateKeep", "rbac-gate, keepalive", s.ports.gateKeepalive, s.gate),
     wrkSetup("floorKeep", "floor: bare Node 200, keepalive", s.ports.floorKeepalive, s.floor),
+  ],
+  [
+    newPathSetup("gateCloseNew", "rbac-gate, Connection: close, every path new", s.ports.gateClose, s.gate),
+    newPathSetup("floorCloseNew", "floor, Connection: close, every path new", s.ports.floorClose, s.floor),
+  ],
+  [
+    newPathSetup("gateKeepNew", "rbac-gate, keepalive, every path new", s.ports.gateKeepalive, s.gate),
+    newPathSetup("floorKeepNew", "floor, keepalive, every path new", s.ports.floorKeepalive, s.floor),
   ],
   [
     wrkSetup("o2pClose", "oauth2-proxy, Connection: close", s.ports.oauth2ProxyClose, s.oauth2Proxy),
@@ -142,7 +163,7 @@ async function measure(setup: Setup, duration: number): Promise<Measured> {
   await settle(everyService);
   resetPeak(setup.serves);
   if (setup.load === "wrk") {
-    const r = await wrk(setup.port, duration, connections, AUTH);
+    const r = await wrk(setup.port, duration, connections, AUTH, setup.newPaths ? newPathScript : undefined);
     return { rps: r.rps, p99: r.p99, errors: r.non2xx, samples: Number.NaN, rssMb: peakRssMb(setup.serves) };
   }
   if (setup.load === "grpc" || setup.load === "h1") {
@@ -184,6 +205,11 @@ const ratio = (name: string, values: number[], unit = "", scale?: number): Ratio
 const ratios = {
   floorClose: ratio("rbac-gate ÷ floor, Connection: close", rpsRatio("gateClose", "floorClose")),
   floorKeep: ratio("rbac-gate ÷ floor, keepalive", rpsRatio("gateKeep", "floorKeep")),
+  floorCloseNew: ratio(
+    "rbac-gate ÷ floor, Connection: close, every path new",
+    rpsRatio("gateCloseNew", "floorCloseNew"),
+  ),
+  floorKeepNew: ratio("rbac-gate ÷ floor, keepalive, every path new", rpsRatio("gateKeepNew", "floorKeepNew")),
   o2pClose: ratio("rbac-gate ÷ oauth2-proxy, Connection: close", rpsRatio("gateClose", "o2pClose")),
   o2pKeep: ratio("rbac-gate ÷ oauth2-proxy, keepalive", rpsRatio("gateKeep", "o2pKeep")),
   apr1: ratio("rbac-gate keepalive ÷ nginx $apr1$", rpsRatio("gateKeep", "apr1")),
@@ -228,7 +254,9 @@ process.stdout.write(
     `vs_oauth2proxy_close=${fmt(ratios.o2pClose.summary.median)} vs_oauth2proxy_keepalive=${fmt(ratios.o2pKeep.summary.median)} ` +
     `vs_bcrypt10=${fmt(ratios.bcrypt10.summary.median)} p99_added_ms=${fmt(ratios.p99Added.summary.median)} ` +
     `rss_peak_mb=${gateRss.toFixed(0)} grpc_rps=${median(of("grpc").map((m) => m.rps)).toFixed(0)} ` +
-    `grpc_vs_http=${fmt(ratios.grpc.summary.median)}\n`,
+    `grpc_vs_http=${fmt(ratios.grpc.summary.median)} ` +
+    `floor_ratio_close_new_paths=${fmt(ratios.floorCloseNew.summary.median)} ` +
+    `floor_ratio_keepalive_new_paths=${fmt(ratios.floorKeepNew.summary.median)}\n`,
 );
 await stopAll();
 process.exit(0);

@@ -24,6 +24,8 @@ export async function wrk(
   seconds: number,
   connections: number,
   authorization: string,
+  /** A wrk Lua script (e.g. NEW_PATH_EVERY_REQUEST); none: every request asks for "/". */
+  script?: string,
 ): Promise<Throughput> {
   const { stdout: out } = await execFileAsync(
     "wrk",
@@ -32,6 +34,7 @@ export async function wrk(
       `-c${connections}`,
       `-d${seconds}s`,
       "--latency",
+      ...(script ? ["-s", script] : []),
       "-H",
       `Authorization: ${authorization}`,
       `http://127.0.0.1:${port}/`,
@@ -51,6 +54,17 @@ export async function wrk(
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
   };
 }
+
+/**
+ * wrk's Lua: every request asks for a path never asked before (/n/1, /n/2, ...; one wrk thread, one counter), so
+ * no auth request repeats an earlier one and rbac-gate's allowCache never answers: the whole pipeline runs each time.
+ */
+export const NEW_PATH_EVERY_REQUEST = `local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/n/" .. n)
+end
+`;
 
 /** The paced client against one port; rejects when it does not answer within its duration plus 30 s. */
 export function paced(spec: PacedSpec): Promise<PacedResult> {

@@ -11,7 +11,8 @@
  *   failure, and the audit log gets every denial.
  * - An entry lives ttl at most, so a change (a removed user, an edited Ingress, a revoked grant, an expired token)
  *   is seen within ttl on top of the caches behind it. A configuration reload builds a new, empty cache.
- * - At most maxEntries entries; past that the oldest goes first.
+ * - At most maxEntries entries; past that the oldest goes first, in constant time (a ring of keys: deleting a Map's
+ *   first entry again and again leaves holes that every later "first entry" lookup walks over).
  */
 import type { KeyedDigest } from "../cache/secret-key.js";
 import type { DecisionRecord } from "../decision/gate.js";
@@ -32,6 +33,8 @@ export interface RepeatedAllows {
 
 interface Entry extends RepeatedAllow {
   readonly until: number;
+  /** Its place in the ring of keys. */
+  readonly slot: number;
 }
 
 const REQUEST_ID = "x-request-id";
@@ -42,8 +45,11 @@ export function createRepeatedAllows(options: {
   readonly digest: KeyedDigest;
 }): RepeatedAllows {
   const { ttlMs, maxEntries, digest } = options;
-  // Insertion order is age order: entries are never refreshed in place (set deletes first).
   const entries = new Map<string, Entry>();
+  // ring[slot] is the key stored in that slot; the next set takes slot `next`, evicting the key there unless that
+  // key has been stored again since (its entry then names a later slot).
+  const ring: string[] = [];
+  let next = 0;
   return {
     keyOf(method, target, raw) {
       // Each part prefixed with its length: no choice of values can move a boundary.
@@ -64,12 +70,11 @@ export function createRepeatedAllows(options: {
       return undefined;
     },
     set(key, allow, now) {
-      entries.delete(key);
-      if (entries.size >= maxEntries) {
-        const oldest = entries.keys().next();
-        if (!oldest.done) entries.delete(oldest.value);
-      }
-      entries.set(key, { ...allow, until: now + ttlMs });
+      const evicted = ring[next];
+      if (evicted !== undefined && entries.get(evicted)?.slot === next) entries.delete(evicted);
+      ring[next] = key;
+      entries.set(key, { ...allow, until: now + ttlMs, slot: next });
+      next = (next + 1) % maxEntries;
     },
   };
 }

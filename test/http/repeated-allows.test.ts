@@ -124,6 +124,23 @@ describe("allows remembered for identical requests (allowCache)", () => {
     expect(repeats.get("a", 3)).toBeUndefined();
     expect(repeats.get("b", 3)).toBeDefined();
     expect(repeats.get("c", 3)).toBeDefined();
+    // Stored again, "b" is young: the slot it first had does not take it away.
+    repeats.set("b", allow, 4);
+    repeats.set("d", allow, 5);
+    expect(repeats.get("b", 6)).toBeDefined();
+    expect(repeats.get("c", 6)).toBeUndefined();
+    expect(repeats.get("d", 6)).toBeDefined();
+  });
+
+  it("stays at maxEntries under a stream of new keys, each set in constant time", () => {
+    const repeats = repeatedAllows(60_000, 1000);
+    const allow = { record: { decision: { kind: "allow" as const, user: { username: "a", groups: [] } } }, head: [] };
+    for (let i = 0; i < 200_000; i++) repeats.set(`k${i}`, allow, i);
+    let held = 0;
+    for (let i = 0; i < 200_000; i++) if (repeats.get(`k${i}`, 200_000)) held++;
+    expect(held).toBe(1000);
+    expect(repeats.get("k199999", 200_000)).toBeDefined();
+    expect(repeats.get("k198999", 200_000)).toBeUndefined();
   });
 
   it("keys by every header line as sent, except the request ID, under a keyed digest holding no credential", () => {
