@@ -22,7 +22,7 @@ export const DEFAULTS = {
   },
   audit: { allowSampleRate: 1 },
   /** An identical request within ttl of an allow gets the same allow (http/repeated-allows.ts); "0s" turns it off. */
-  allowCache: { ttl: "1s", maxEntries: 10_000 },
+  allowCache: { ttl: "1s", maxEntries: 2000 },
   /** Below Kubernetes' default 30 s termination grace period, so the process ends before it is killed. */
   shutdownTimeout: "20s",
   htpasswd: {

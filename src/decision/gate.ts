@@ -32,6 +32,8 @@ export interface DecisionRecord {
   readonly authorization?: AuthorizationTrace;
   /** The fault behind an "error" decision. */
   readonly cause?: unknown;
+  /** Set when the answer came from the allows remembered for identical requests (http/repeated-allows.ts). */
+  readonly answeredBy?: "allowCache";
 }
 
 export interface GateDeps {

@@ -28,7 +28,7 @@ export type AuditLog = (
 export function createAuditLog(logger: Logger, options: AuditOptions): AuditLog {
   const random = options.random ?? Math.random;
   return (dialect, record, status, requestId, ms) => {
-    const { decision, request, route, cause, authentication, authorization } = record;
+    const { decision, request, route, cause, authentication, authorization, answeredBy } = record;
     const level = decision.kind === "error" ? "error" : "info";
     if (!logger.isLevelEnabled(level)) return;
     if (decision.kind === "allow" && options.allowSampleRate < 1 && random() >= options.allowSampleRate) return;
@@ -49,10 +49,13 @@ export function createAuditLog(logger: Logger, options: AuditOptions): AuditLog 
         decision: decision.kind,
         code: decision.kind === "allow" ? undefined : decision.code,
         reason: decision.kind === "allow" ? undefined : decision.reason,
+        // An answer from the allow cache asked no other cache: it says so, and nothing else.
         cache:
-          authentication?.cache || authorization?.cache
-            ? { identity: authentication?.cache, decision: authorization?.cache }
-            : undefined,
+          answeredBy === "allowCache"
+            ? { allow: "hit" }
+            : authentication?.cache || authorization?.cache
+              ? { identity: authentication?.cache, decision: authorization?.cache }
+              : undefined,
         status,
         ms: Math.round(ms * 100) / 100,
         ...(cause === undefined ? {} : { err: cause instanceof Error ? cause.message : String(cause) }),

@@ -70,7 +70,7 @@ export function authEndpoint(deps: AuthEndpointDeps) {
     res.writeHead(reply.status, head);
     res.end(reply.body);
     if (repeatKey !== undefined && record.decision.kind === "allow") {
-      repeats?.set(repeatKey, { record, head }, started);
+      repeats?.set(repeatKey, record, head, started);
       metrics?.cache("allow", "miss");
     }
     const ms = performance.now() - started;

@@ -13,6 +13,10 @@
  *   is seen within ttl on top of the caches behind it. A configuration reload builds a new, empty cache.
  * - At most maxEntries entries; past that the oldest goes first, in constant time (a ring of keys: deleting a Map's
  *   first entry again and again leaves holes that every later "first entry" lookup walks over).
+ * - An entry keeps only what a hit needs: the answer's head and what its audit line says (decision, method, host,
+ *   path, client address, route, SubjectAccessReview attributes). An allow whose kept strings exceed
+ *   MAX_ENTRY_CHARS is not remembered: a client choosing long paths cannot make entries large. Measured with the
+ *   default 2,000 entries: 2.2 MB of heap with 100-character paths, 5.6 MB with paths just under the limit.
  */
 import type { KeyedDigest } from "../cache/secret-key.js";
 import type { DecisionRecord } from "../decision/gate.js";
@@ -28,7 +32,54 @@ export interface RepeatedAllows {
   keyOf(method: string, target: string, rawHeaders: readonly string[]): string;
   /** The allow remembered under key, if it is younger than ttl at `now` (performance.now()). */
   get(key: string, now: number): RepeatedAllow | undefined;
-  set(key: string, allow: RepeatedAllow, now: number): void;
+  /** Remembers an allow's answer (a record of another kind, or one too large, is not remembered). */
+  set(key: string, record: DecisionRecord, head: readonly string[], now: number): void;
+}
+
+/** The most characters an entry's kept strings may have. */
+export const MAX_ENTRY_CHARS = 2048;
+
+/**
+ * What a hit needs of an allow, without the caches' own traces (a hit asked none of them), marked as answered by
+ * this cache; undefined when its strings exceed MAX_ENTRY_CHARS or it is not an allow.
+ */
+export function keptAllow(record: DecisionRecord, head: readonly string[]): RepeatedAllow | undefined {
+  const { decision, request, route, authorization } = record;
+  if (decision.kind !== "allow") return undefined;
+  let chars = decision.user.username.length;
+  for (const group of decision.user.groups) chars += group.length;
+  for (const part of head) chars += part.length;
+  if (request) chars += request.host.length + request.path.length + (request.clientAddress?.length ?? 0);
+  const { resourceAttributes: resource, nonResourceAttributes: nonResource } = authorization ?? {};
+  if (nonResource) chars += nonResource.path.length;
+  if (resource) for (const value of Object.values(resource)) chars += typeof value === "string" ? value.length : 0;
+  if (chars > MAX_ENTRY_CHARS) return undefined;
+  return {
+    record: {
+      decision,
+      ...(request
+        ? {
+            request: {
+              method: request.method,
+              host: request.host,
+              path: request.path,
+              ...(request.clientAddress === undefined ? {} : { clientAddress: request.clientAddress }),
+            },
+          }
+        : {}),
+      ...(route ? { route } : {}),
+      ...(resource || nonResource
+        ? {
+            authorization: {
+              ...(resource ? { resourceAttributes: resource } : {}),
+              ...(nonResource ? { nonResourceAttributes: nonResource } : {}),
+            },
+          }
+        : {}),
+      answeredBy: "allowCache",
+    },
+    head,
+  };
 }
 
 interface Entry extends RepeatedAllow {
@@ -69,7 +120,9 @@ export function createRepeatedAllows(options: {
       entries.delete(key);
       return undefined;
     },
-    set(key, allow, now) {
+    set(key, record, head, now) {
+      const allow = keptAllow(record, head);
+      if (allow === undefined) return;
       const evicted = ring[next];
       if (evicted !== undefined && entries.get(evicted)?.slot === next) entries.delete(evicted);
       ring[next] = key;

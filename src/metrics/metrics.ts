@@ -7,6 +7,7 @@ import type { HashOutcome } from "../authn/htpasswd/hash-pool.js";
 import type { LoadSource } from "../cache/bounded-cache.js";
 import type { Decision } from "../decision/decision.js";
 import { VERSION } from "../version.js";
+import { type CounterSeries, type HistogramSeries, LeanHistogram, PendingCounts } from "./request-series.js";
 
 /** "allow": allow answers remembered for identical requests (http/repeated-allows.ts). */
 export type CacheName = "password" | "tokenreview" | "oidc" | "serviceaccount" | "subjectaccessreview" | "allow";
@@ -54,20 +55,24 @@ export function createMetrics(): Metrics {
     labelNames: ["version", "node"],
     registers: [registry],
   }).set({ version: VERSION, node: process.versions.node }, 1);
-  const decisions = new Counter({
+  // The per-request series are counted without prom-client's per-call label hashing (request-series.ts).
+  const decisionCounts: PendingCounts = new PendingCounts(() => decisions);
+  const decisions: Counter = new Counter({
     name: "rbac_gate_decisions_total",
     help: "Decisions by dialect endpoint, result (allow, unauthenticated, forbidden, error: the audit log's decision) and reason code.",
     labelNames: ["dialect", "result", "code"],
     registers: [registry],
+    collect: () => decisionCounts.flush(),
   });
-  const latency = new Histogram({
-    name: "rbac_gate_decision_duration_seconds",
-    help: "Time from request to answer, by dialect endpoint and result.",
-    labelNames: ["dialect", "result"],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
-  const caches = new Counter({
+  const latency = new LeanHistogram(
+    "rbac_gate_decision_duration_seconds",
+    "Time from request to answer, by dialect endpoint and result.",
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registry,
+  );
+  const cacheCounts: PendingCounts = new PendingCounts(() => caches);
+  const caches: Counter = new Counter({
+    collect: () => cacheCounts.flush(),
     name: "rbac_gate_cache_requests_total",
     help: "Cache lookups by cache and result: hit, miss (the apiserver or the hash was asked; for allow: the pipeline ran and its allow was stored), stale (answered from an expired entry while the apiserver was unreachable).",
     labelNames: ["cache", "result"],
@@ -130,23 +135,20 @@ export function createMetrics(): Metrics {
   });
 
   // Children are looked up once per label set, not per request.
-  const children = new Map<string, { count: Counter; seconds: Histogram }>();
+  const children = new Map<string, { count: CounterSeries; seconds: HistogramSeries }>();
   const child = (dialect: string, decision: Decision) => {
     const result = RESULT[decision.kind];
     const code = decision.kind === "allow" ? "allowed" : decision.code;
     const key = `${dialect}\u0000${result}\u0000${code}`;
     let c = children.get(key);
     if (!c) {
-      c = {
-        count: decisions.labels(dialect, result, code) as unknown as Counter,
-        seconds: latency.labels(dialect, result) as unknown as Histogram,
-      };
+      c = { count: decisionCounts.of({ dialect, result, code }), seconds: latency.of({ dialect, result }) };
       children.set(key, c);
     }
     return c;
   };
 
-  const cacheChildren = new Map<string, Counter>();
+  const cacheChildren = new Map<string, CounterSeries>();
 
   return {
     registry,
@@ -159,7 +161,7 @@ export function createMetrics(): Metrics {
       const key = `${cache}\u0000${source}`;
       let c = cacheChildren.get(key);
       if (!c) {
-        c = caches.labels(cache, source) as unknown as Counter;
+        c = cacheCounts.of({ cache, result: source });
         cacheChildren.set(key, c);
       }
       c.inc();

@@ -61,4 +61,11 @@ describe("audit log", () => {
     createAuditLog(logger, { allowSampleRate: 1 })("ingress-nginx", deny, 403, "a\nb", 1);
     expect(lines()[0]?.requestId).toBeUndefined();
   });
+
+  it("says an answer came from the allow cache, and names no other cache for it", () => {
+    const { logger, lines } = memoryLogger("info");
+    const audit = createAuditLog(logger, { allowSampleRate: 1 });
+    audit("ingress-nginx", { ...allow, answeredBy: "allowCache" }, 200, "req-2", 0.01);
+    expect(lines()[0]).toMatchObject({ decision: "allow", cache: { allow: "hit" } });
+  });
 });

@@ -6,7 +6,12 @@ import { createKeyedDigest } from "../../src/cache/secret-key.js";
 import type { DecisionInput, DecisionRecord } from "../../src/decision/gate.js";
 import type { AuditLog } from "../../src/http/audit.js";
 import { authEndpoint } from "../../src/http/auth-endpoint.js";
-import { createRepeatedAllows, type RepeatedAllows } from "../../src/http/repeated-allows.js";
+import {
+  createRepeatedAllows,
+  keptAllow,
+  MAX_ENTRY_CHARS,
+  type RepeatedAllows,
+} from "../../src/http/repeated-allows.js";
 
 const KEY = Buffer.alloc(32, 3);
 const repeatedAllows = (ttlMs = 1000, maxEntries = 100) =>
@@ -66,6 +71,7 @@ function endpoint(repeats: RepeatedAllows | undefined) {
   return { ask, inputs, audited };
 }
 
+const ALLOW: DecisionRecord = { decision: { kind: "allow", user: { username: "a", groups: [] } } };
 const ORIGINAL = { "X-Original-URL": "https://app.example.com/", "X-Original-Method": "GET" };
 
 describe("allows remembered for identical requests (allowCache)", () => {
@@ -108,25 +114,23 @@ describe("allows remembered for identical requests (allowCache)", () => {
 
   it("forgets an allow after ttl", () => {
     const repeats = repeatedAllows(1000);
-    const allow = { record: { decision: { kind: "allow" as const, user: { username: "a", groups: [] } } }, head: [] };
-    repeats.set("k", allow, 5000);
-    expect(repeats.get("k", 5999)).toMatchObject(allow);
+    repeats.set("k", ALLOW, [], 5000);
+    expect(repeats.get("k", 5999)?.record.decision).toEqual(ALLOW.decision);
     expect(repeats.get("k", 6000)).toBeUndefined();
     expect(repeats.get("k", 5500)).toBeUndefined(); // gone once expired
   });
 
   it("holds at most maxEntries, the oldest going first", () => {
     const repeats = repeatedAllows(60_000, 2);
-    const allow = { record: { decision: { kind: "allow" as const, user: { username: "a", groups: [] } } }, head: [] };
-    repeats.set("a", allow, 0);
-    repeats.set("b", allow, 1);
-    repeats.set("c", allow, 2);
+    repeats.set("a", ALLOW, [], 0);
+    repeats.set("b", ALLOW, [], 1);
+    repeats.set("c", ALLOW, [], 2);
     expect(repeats.get("a", 3)).toBeUndefined();
     expect(repeats.get("b", 3)).toBeDefined();
     expect(repeats.get("c", 3)).toBeDefined();
     // Stored again, "b" is young: the slot it first had does not take it away.
-    repeats.set("b", allow, 4);
-    repeats.set("d", allow, 5);
+    repeats.set("b", ALLOW, [], 4);
+    repeats.set("d", ALLOW, [], 5);
     expect(repeats.get("b", 6)).toBeDefined();
     expect(repeats.get("c", 6)).toBeUndefined();
     expect(repeats.get("d", 6)).toBeDefined();
@@ -134,8 +138,7 @@ describe("allows remembered for identical requests (allowCache)", () => {
 
   it("stays at maxEntries under a stream of new keys, each set in constant time", () => {
     const repeats = repeatedAllows(60_000, 1000);
-    const allow = { record: { decision: { kind: "allow" as const, user: { username: "a", groups: [] } } }, head: [] };
-    for (let i = 0; i < 200_000; i++) repeats.set(`k${i}`, allow, i);
+    for (let i = 0; i < 200_000; i++) repeats.set(`k${i}`, ALLOW, [], i);
     let held = 0;
     for (let i = 0; i < 200_000; i++) if (repeats.get(`k${i}`, 200_000)) held++;
     expect(held).toBe(1000);
@@ -159,6 +162,37 @@ describe("allows remembered for identical requests (allowCache)", () => {
     // Another process (another random key) derives other keys.
     const other = createRepeatedAllows({ ttlMs: 1000, maxEntries: 10, digest: createKeyedDigest() });
     expect(other.keyOf("GET", "/auth", raw)).not.toBe(key);
+  });
+
+  it("keeps only what a hit needs, marked as answered by this cache, and nothing of an allow with long strings", () => {
+    const record: DecisionRecord = {
+      decision: { kind: "allow", user: { username: "alice", groups: ["dev"] } },
+      request: { method: "GET", host: "app.example.com", path: "/x", clientAddress: "192.0.2.1", routingPaths: ["/x"] },
+      authentication: { cache: "miss" },
+      authorization: {
+        nonResourceAttributes: { path: "/app.example.com/x", verb: "get" },
+        reason: "rbac",
+        cache: "miss",
+      },
+    };
+    expect(keptAllow(record, ["X-Auth-Request-User", "alice"])).toEqual({
+      record: {
+        decision: record.decision,
+        request: { method: "GET", host: "app.example.com", path: "/x", clientAddress: "192.0.2.1" },
+        authorization: { nonResourceAttributes: { path: "/app.example.com/x", verb: "get" } },
+        answeredBy: "allowCache",
+      },
+      head: ["X-Auth-Request-User", "alice"],
+    });
+    const long = "/a".repeat(MAX_ENTRY_CHARS / 2);
+    const longRecord = { ...record, request: { method: "GET", host: "app.example.com", path: long } };
+    expect(keptAllow(longRecord, [])).toBeUndefined();
+    const repeats = repeatedAllows();
+    repeats.set("long", longRecord, [], 0);
+    expect(repeats.get("long", 1)).toBeUndefined();
+    const denial: DecisionRecord = { decision: { kind: "forbidden", code: "denied", reason: "no" } };
+    repeats.set("denied", denial, [], 0);
+    expect(repeats.get("denied", 1)).toBeUndefined();
   });
 
   it("is off without a cache: every request runs the pipeline", async () => {

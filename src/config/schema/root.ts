@@ -37,7 +37,7 @@ const audit = () =>
 const allowCache = () =>
   mapping({
     ttl: duration().prefault(DEFAULTS.allowCache.ttl),
-    maxEntries: integer(1, 1_000_000).prefault(DEFAULTS.allowCache.maxEntries),
+    maxEntries: integer(1, 100_000).prefault(DEFAULTS.allowCache.maxEntries),
   })
     .transform(({ ttl, maxEntries }) => ({ ttlMs: ttl, maxEntries }))
     .prefault({});
