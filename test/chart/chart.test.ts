@@ -202,7 +202,7 @@ describe("As a platform admin reading the chart", () => {
       "- ALL",
       "type: RuntimeDefault",
       // The heap as the benchmarks measure it (bench/chart-node-options.ts reads the same values).
-      'value: "--max-old-space-size=96 --max-semi-space-size=8"',
+      'value: "--max-old-space-size=96 --max-semi-space-size=2"',
       '- name: MALLOC_ARENA_MAX\n              value: "2"',
     ]) {
       expect(out).toContain(line);
