@@ -37,7 +37,7 @@ export function createCheckHandler(deps: CheckHandlerDeps): CheckHandler {
     const response = checkResponse(record.decision, identityHeaders);
     const ms = performance.now() - started;
     metrics?.decision(dialect, record.decision, ms / 1000);
-    audit(dialect, record, httpStatus(response), input.header("x-request-id"), ms);
+    audit(dialect, record, httpStatus(response), () => input.header("x-request-id"), ms);
     return response;
   };
 }

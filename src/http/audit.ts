@@ -21,13 +21,16 @@ export type AuditLog = (
   dialect: string,
   record: DecisionRecord,
   status: number,
-  requestId: string | undefined,
+  /** Read only when the line is written: an unsampled allow never builds the request's header object. */
+  requestId: () => string | undefined,
   ms: number,
 ) => void;
 
+const validRequestId = (id: string | undefined) => (id && REQUEST_ID.test(id) ? id : undefined);
+
 export function createAuditLog(logger: Logger, options: AuditOptions): AuditLog {
   const random = options.random ?? Math.random;
-  return (dialect, record, status, requestId, ms) => {
+  return (dialect, record, status, readRequestId, ms) => {
     const { decision, request, route, cause, authentication, authorization, answeredBy } = record;
     const level = decision.kind === "error" ? "error" : "info";
     if (!logger.isLevelEnabled(level)) return;
@@ -35,7 +38,7 @@ export function createAuditLog(logger: Logger, options: AuditOptions): AuditLog 
     const user = decision.kind === "allow" || decision.kind === "forbidden" ? decision.user : undefined;
     logger[level](
       {
-        requestId: requestId && REQUEST_ID.test(requestId) ? requestId : undefined,
+        requestId: validRequestId(readRequestId()),
         dialect,
         method: request?.method,
         host: request?.host,

@@ -48,7 +48,7 @@ export function authEndpoint(deps: AuthEndpointDeps) {
       const ms = performance.now() - started;
       metrics?.cache("allow", "hit");
       metrics?.decision(dialect, repeated.record.decision, ms / 1000);
-      audit(dialect, repeated.record, 200, header("x-request-id"), ms);
+      audit(dialect, repeated.record, 200, () => header("x-request-id"), ms);
       return;
     }
     let record: DecisionRecord;
@@ -75,6 +75,6 @@ export function authEndpoint(deps: AuthEndpointDeps) {
     }
     const ms = performance.now() - started;
     metrics?.decision(dialect, record.decision, ms / 1000);
-    audit(dialect, record, reply.status, header("x-request-id"), ms);
+    audit(dialect, record, reply.status, () => header("x-request-id"), ms);
   };
 }

@@ -49,7 +49,7 @@ function endpoint(repeats: RepeatedAllows | undefined) {
   const audit: AuditLog = (_dialect, record, status, requestId) =>
     audited.push({
       status,
-      requestId,
+      requestId: requestId(),
       ...(record.decision.kind === "allow" ? { user: record.decision.user.username } : {}),
     });
   const handle = authEndpoint({
