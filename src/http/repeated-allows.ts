@@ -46,8 +46,11 @@ export const MAX_ENTRY_CHARS = 2048;
 export function keptAllow(record: DecisionRecord, head: readonly string[]): RepeatedAllow | undefined {
   const { decision, request, route, authorization } = record;
   if (decision.kind !== "allow") return undefined;
-  let chars = decision.user.username.length;
-  for (const group of decision.user.groups) chars += group.length;
+  const { user } = decision;
+  let chars = user.username.length + (user.uid?.length ?? 0);
+  for (const group of user.groups) chars += group.length;
+  for (const [name, values] of Object.entries(user.extra ?? {}))
+    for (const v of values) chars += name.length + v.length;
   for (const part of head) chars += part.length;
   if (request) chars += request.host.length + request.path.length + (request.clientAddress?.length ?? 0);
   const { resourceAttributes: resource, nonResourceAttributes: nonResource } = authorization ?? {};

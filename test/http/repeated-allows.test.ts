@@ -190,6 +190,10 @@ describe("allows remembered for identical requests (allowCache)", () => {
     const repeats = repeatedAllows();
     repeats.set("long", longRecord, [], 0);
     expect(repeats.get("long", 1)).toBeUndefined();
+    // The identity counts too, extra included (TokenReview's user.extra).
+    const extra = { "example.com/notes": ["x".repeat(MAX_ENTRY_CHARS)] };
+    const bigIdentity: DecisionRecord = { decision: { kind: "allow", user: { username: "u", groups: [], extra } } };
+    expect(keptAllow(bigIdentity, [])).toBeUndefined();
     const denial: DecisionRecord = { decision: { kind: "forbidden", code: "denied", reason: "no" } };
     repeats.set("denied", denial, [], 0);
     expect(repeats.get("denied", 1)).toBeUndefined();
