@@ -19,8 +19,7 @@ import { loadConfigFile } from "./config/load.js";
 import { type HealthListener, startHealthListener } from "./health/health-listener.js";
 import { createTlsServer, TlsFilesError } from "./http/tls.js";
 import { createLogger, flushThenExit, textDestination } from "./log.js";
-import { createMetrics } from "./metrics/metrics.js";
-import { createMetricsServer } from "./metrics/server.js";
+import { UNSCRAPED } from "./metrics/unscraped.js";
 import { VERSION } from "./version.js";
 import { Reloader } from "./wiring/reloader.js";
 import { buildService } from "./wiring/service.js";
@@ -108,7 +107,9 @@ async function serve(argv: string[]): Promise<void> {
   const config = override(loaded.value);
 
   const logger = createLogger(config.logLevel, logFormat === "text" ? textDestination() : undefined);
-  const metrics = createMetrics();
+  // prom-client is loaded only when something can scrape it.
+  const scraped = config.metrics ? (await import("./metrics/metrics.js")).createMetrics() : undefined;
+  const metrics = scraped ?? UNSCRAPED;
   const build = (c: Config) => buildService(c, logger, { metrics });
   let service: Awaited<ReturnType<typeof build>>;
   try {
@@ -164,7 +165,7 @@ async function serve(argv: string[]): Promise<void> {
   const grpc = await (config.grpc ? await import("./grpc/server.js") : undefined)
     ?.startGrpcListener({ ...config, check: () => reloader.current.check, logger })
     .catch(fail("cannot serve gRPC"));
-  const metricsServer = config.metrics ? createMetricsServer(metrics) : undefined;
+  const metricsServer = scraped && (await import("./metrics/server.js")).createMetricsServer(scraped);
   if (config.metrics && metricsServer) {
     const { address, port: metricsPort } = config.metrics;
     metricsServer.listen(metricsPort, address, () => {

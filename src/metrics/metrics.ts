@@ -20,8 +20,8 @@ export interface WatchState {
   readonly up: boolean;
 }
 
+/** What the service records. Without a metrics listener nobody can read it: then UNSCRAPED (unscraped.ts) takes it. */
 export interface Metrics {
-  readonly registry: Registry;
   decision(dialect: string, decision: Decision, seconds: number): void;
   cache(cache: CacheName, source: LoadSource): void;
   apiserverCall(kind: ApiCall, outcome: ApiCallOutcome, seconds: number): void;
@@ -36,6 +36,11 @@ export interface Metrics {
   watches(read: () => readonly WatchState[]): () => void;
 }
 
+/** Metrics kept in prom-client's registry, for the metrics listener to serve. */
+export interface ScrapedMetrics extends Metrics {
+  readonly registry: Registry;
+}
+
 /** The decision's kind, the word the audit log writes too (`decision`), so a log line and a series match. */
 const RESULT: Record<Decision["kind"], string> = {
   allow: "allow",
@@ -44,7 +49,7 @@ const RESULT: Record<Decision["kind"], string> = {
   error: "error",
 };
 
-export function createMetrics(): Metrics {
+export function createMetrics(): ScrapedMetrics {
   const registry = new Registry();
   // Process and runtime metrics keep prom-client's standard names (process_*, nodejs_*), which the usual Node.js
   // and process dashboards query; rbac-gate's own metrics carry the rbac_gate_ prefix.

@@ -23,7 +23,7 @@ import { createApp } from "../http/app.js";
 import { createAuditLog } from "../http/audit.js";
 import { createRepeatedAllows } from "../http/repeated-allows.js";
 import type { Logger } from "../log.js";
-import { createMetrics, type Metrics } from "../metrics/metrics.js";
+import type { Metrics } from "../metrics/metrics.js";
 import { ENVOY_GRPC } from "../request/dialects/envoy-grpc.js";
 import { DIALECTS, type DialectEntry, type RoutedBy } from "../request/dialects/table.js";
 import { caddyRouteTable } from "../routing/caddy-routes.js";
@@ -54,7 +54,7 @@ export interface ServiceOptions {
 }
 
 export async function buildService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
-  const metrics = options.metrics ?? createMetrics();
+  const metrics = options.metrics ?? (await import("../metrics/metrics.js")).createMetrics();
   const { store: files, problems } = await HtpasswdFiles.open(config.htpasswd.files, {
     allowWeakSchemes: config.htpasswd.allowWeakSchemes,
     limits: config.htpasswd.limits,

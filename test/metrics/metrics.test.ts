@@ -14,9 +14,10 @@ routes: [{host: app.example.com, htpasswd: team, allow: {users: [alice]}}]
 `;
 const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString("base64")}`;
 
+const scraped = createMetrics();
 let service: Awaited<ReturnType<typeof serviceFromFiles>>;
 beforeAll(async () => {
-  service = await serviceFromFiles({ "config.yaml": CONFIG, "users.htpasswd": USERS });
+  service = await serviceFromFiles({ "config.yaml": CONFIG, "users.htpasswd": USERS }, { metrics: scraped });
   const auth = (authorization?: string, url = "http://app.example.com/secret-path") => {
     const r = request(service.app)
       .get(nginxAuthPathFor(url))
@@ -33,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(() => service.close());
 
-const scrape = () => request(createMetricsServer(service.metrics)).get("/metrics");
+const scrape = () => request(createMetricsServer(scraped)).get("/metrics");
 
 describe("Prometheus metrics", () => {
   it("count decisions by dialect, result and reason code", async () => {
@@ -76,7 +77,7 @@ describe("Prometheus metrics", () => {
   });
 
   it("answer only GET /metrics", async () => {
-    expect((await request(createMetricsServer(service.metrics)).get("/other")).status).toBe(404);
+    expect((await request(createMetricsServer(scraped)).get("/other")).status).toBe(404);
   });
 });
 
