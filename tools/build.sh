@@ -140,6 +140,11 @@ fetch_monitoring_crds() {
 }
 
 if [ "${1:-}" = "--print" ]; then echo "$bin"; exit 0; fi
+
+# One build at a time per cache: two at once (CI's and an end-to-end run's, say) would share each tool's .tmp folder.
+# A second run waits here, then finds the first one's binaries.
+exec 9>"$cache/.build.lock"
+flock 9
 command -v go >/dev/null || { log "go is required to build the test tools"; exit 1; }
 
 build_etcd
