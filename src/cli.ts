@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import type { Config } from "./config/config.js";
 import { loadConfigFile } from "./config/load.js";
 import { type HealthListener, startHealthListener } from "./health/health-listener.js";
+import { AUTH_LISTENER_OPTIONS } from "./http/server-options.js";
 import { createTlsServer, TlsFilesError } from "./http/tls.js";
 import { createLogger, flushThenExit, textDestination } from "./log.js";
 import { UNSCRAPED } from "./metrics/unscraped.js";
@@ -142,7 +143,7 @@ async function serve(argv: string[]): Promise<void> {
     }).catch((error: Error) => refuse(1, [`cannot serve health probes on ${address}:${healthPort}: ${error.message}`]));
     logger.info({ address: `${address}:${health.port}`, staleAfterMs }, "health probes listening");
   }
-  const server: Server = tls?.server ?? createHttpServer(reloader.handle);
+  const server: Server = tls?.server ?? createHttpServer(AUTH_LISTENER_OPTIONS, reloader.handle);
   server.keepAliveTimeout = 65_000;
   // ingress-nginx opens a new connection per auth subrequest: a burst of requests is a burst of connects. Node's
   // default backlog (511) overflows under a flood, and a dropped SYN costs the next client 1 s or more (its

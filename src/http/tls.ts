@@ -10,6 +10,7 @@ import { createSecureContext } from "node:tls";
 import { describeReadError } from "../config/load.js";
 import type { Logger } from "../log.js";
 import { type FileWatch, watchFile } from "../sources/file-watch.js";
+import { AUTH_LISTENER_OPTIONS } from "./server-options.js";
 
 export interface TlsFiles {
   readonly certFile: string;
@@ -28,7 +29,7 @@ export function createTlsServer(
   } catch (error) {
     throw new TlsFilesError(`listen.tls: the certificate and key do not load: ${(error as Error).message}`);
   }
-  const server = createServer({ cert: current.cert, key: current.key }, handler);
+  const server = createServer({ ...AUTH_LISTENER_OPTIONS, cert: current.cert, key: current.key }, handler);
   const reload = () => {
     let next: { cert: Buffer; key: Buffer };
     try {
