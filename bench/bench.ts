@@ -19,13 +19,15 @@
  * - gRPC: a second rbac-gate with the gRPC listener, loaded directly with h2load: Check over HTTP/2 (4 connections
  *   × 8 streams, as Envoy pools them) against /ext-authz over HTTP/1.1 keepalive (32 connections).
  * - Memory: peak resident memory (VmHWM, reset before each setup) of the process that answers the setup.
+ * - CPU: the answering process's CPU time (user + system) per request answered. A busy host lowers every
+ *   throughput figure, but what the process itself spends per request it changes less.
  * - Each setup starts once every service is idle (services.ts settle), so no setup pays for another's backlog.
  *
  * Ends with (medians over rounds; spreads min-max; rss_peak_mb: rbac-gate's highest peak over all its setups):
  *
  *   bench: floor_ratio_close= floor_ratio_keepalive= spread_close= spread_keepalive= vs_oauth2proxy_close=
  *          vs_oauth2proxy_keepalive= vs_bcrypt10= p99_added_ms= rss_peak_mb= grpc_rps= grpc_vs_http=
- *          floor_ratio_close_new_paths= floor_ratio_keepalive_new_paths=
+ *          floor_ratio_close_new_paths= floor_ratio_keepalive_new_paths= cpu_vs_floor_close= cpu_vs_floor_keepalive=
  *
  *   npm run bench -- --rounds 7 --seconds 3 --connections 32 --rate 2000 --paced-seconds 5 --unstable 0.25
  *
@@ -44,7 +46,7 @@ import { checkRequest, checkRequestBody, extAuthz, grpcCheck } from "./h2load.js
 import { NEW_PATH_EVERY_REQUEST, paced, wrk } from "./load.js";
 import { type Measured, printRatios, printRows, type Ratio, type Row } from "./report.js";
 import { fmt, median, roundOrder, spread, summarize } from "./rounds.js";
-import { peakRssMb, resetPeak, settle, startServices } from "./services.js";
+import { cpuSeconds, peakRssMb, resetPeak, settle, startServices } from "./services.js";
 
 const { values } = parseArgs({
   options: {
@@ -162,19 +164,44 @@ const everyService = [s.gate, s.grpcGate, s.floor, s.oauth2Proxy, s.nginx];
 async function measure(setup: Setup, duration: number): Promise<Measured> {
   await settle(everyService);
   resetPeak(setup.serves);
+  const cpuBefore = cpuSeconds(setup.serves);
+  // CPU µs per request, the requests counted from the closed-loop client's rate over the run (none answered: NaN).
+  const cpuUs = (rps: number) =>
+    rps > 0 ? ((cpuSeconds(setup.serves) - cpuBefore) * 1e6) / (rps * duration) : Number.NaN;
   if (setup.load === "wrk") {
     const r = await wrk(setup.port, duration, connections, AUTH, setup.newPaths ? newPathScript : undefined);
-    return { rps: r.rps, p99: r.p99, errors: r.non2xx, samples: Number.NaN, rssMb: peakRssMb(setup.serves) };
+    return {
+      rps: r.rps,
+      p99: r.p99,
+      errors: r.non2xx,
+      samples: Number.NaN,
+      rssMb: peakRssMb(setup.serves),
+      cpuUs: cpuUs(r.rps),
+    };
   }
   if (setup.load === "grpc" || setup.load === "h1") {
     const r =
       setup.load === "grpc"
         ? await grpcCheck(setup.port, duration, 4, 8, checkBody)
         : await extAuthz(setup.port, duration, connections, AUTH);
-    return { rps: r.rps, p99: Number.NaN, errors: r.failed, samples: Number.NaN, rssMb: peakRssMb(setup.serves) };
+    return {
+      rps: r.rps,
+      p99: Number.NaN,
+      errors: r.failed,
+      samples: Number.NaN,
+      rssMb: peakRssMb(setup.serves),
+      cpuUs: cpuUs(r.rps),
+    };
   }
   const r = await paced({ port: setup.port, rate, seconds: duration, connections: 64, authorization: AUTH });
-  return { rps: Number.NaN, p99: r.p99, errors: r.errors, samples: r.samples, rssMb: peakRssMb(setup.serves) };
+  return {
+    rps: Number.NaN,
+    p99: r.p99,
+    errors: r.errors,
+    samples: r.samples,
+    rssMb: peakRssMb(setup.serves),
+    cpuUs: Number.NaN,
+  };
 }
 
 // Warm-up, not reported: one short pass over every setup (rbac-gate's password cache gets its one bcrypt-10
@@ -198,6 +225,7 @@ for (let round = 0; round < rounds; round++) {
 const of = (key: string) => results.get(key) as Measured[];
 const perRound = (f: (round: number) => number) => Array.from({ length: rounds }, (_, i) => f(i));
 const rpsRatio = (a: string, b: string) => perRound((i) => (of(a)[i]?.rps as number) / (of(b)[i]?.rps as number));
+const cpuRatio = (a: string, b: string) => perRound((i) => (of(a)[i]?.cpuUs as number) / (of(b)[i]?.cpuUs as number));
 const ratio = (name: string, values: number[], unit = "", scale?: number): Ratio => {
   const summary = summarize(values, scale);
   return { name, summary, unit, unstable: summary.relativeSpread > unstableAt };
@@ -210,6 +238,8 @@ const ratios = {
     rpsRatio("gateCloseNew", "floorCloseNew"),
   ),
   floorKeepNew: ratio("rbac-gate ÷ floor, keepalive, every path new", rpsRatio("gateKeepNew", "floorKeepNew")),
+  cpuClose: ratio("rbac-gate CPU per request ÷ floor's, Connection: close", cpuRatio("gateClose", "floorClose")),
+  cpuKeep: ratio("rbac-gate CPU per request ÷ floor's, keepalive", cpuRatio("gateKeep", "floorKeep")),
   o2pClose: ratio("rbac-gate ÷ oauth2-proxy, Connection: close", rpsRatio("gateClose", "o2pClose")),
   o2pKeep: ratio("rbac-gate ÷ oauth2-proxy, keepalive", rpsRatio("gateKeep", "o2pKeep")),
   apr1: ratio("rbac-gate keepalive ÷ nginx $apr1$", rpsRatio("gateKeep", "apr1")),
@@ -256,7 +286,8 @@ process.stdout.write(
     `rss_peak_mb=${gateRss.toFixed(0)} grpc_rps=${median(of("grpc").map((m) => m.rps)).toFixed(0)} ` +
     `grpc_vs_http=${fmt(ratios.grpc.summary.median)} ` +
     `floor_ratio_close_new_paths=${fmt(ratios.floorCloseNew.summary.median)} ` +
-    `floor_ratio_keepalive_new_paths=${fmt(ratios.floorKeepNew.summary.median)}\n`,
+    `floor_ratio_keepalive_new_paths=${fmt(ratios.floorKeepNew.summary.median)} ` +
+    `cpu_vs_floor_close=${fmt(ratios.cpuClose.summary.median)} cpu_vs_floor_keepalive=${fmt(ratios.cpuKeep.summary.median)}\n`,
 );
 await stopAll();
 process.exit(0);

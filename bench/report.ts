@@ -12,6 +12,11 @@ export interface Measured {
   readonly samples: number;
   /** Peak resident memory of the answering process during this setup. */
   readonly rssMb: number;
+  /**
+   * CPU time (user + system) the answering process spent per request answered, in µs; NaN for a paced setup. Less
+   * sensitive to a busy host than throughput: it counts what the process itself did.
+   */
+  readonly cpuUs: number;
 }
 
 export interface Row {
@@ -37,7 +42,7 @@ const medianSpread = (xs: number[]) => {
 
 export function printRows(rows: readonly Row[]): void {
   process.stdout.write(
-    `${pad("setup", 54)} ${pad("req/s median (min-max)", 24)} ${pad("p99 ms median (min-max)", 25)} ${pad("RSS peak MB", 12)} errors\n`,
+    `${pad("setup", 54)} ${pad("req/s median (min-max)", 24)} ${pad("p99 ms median (min-max)", 25)} ${pad("RSS peak MB", 12)} ${pad("CPU µs/req", 20)} errors\n`,
   );
   for (const r of rows) {
     // A paced row has no throughput of its own (its rate is fixed): its column shows how many latencies each of its
@@ -48,8 +53,9 @@ export function printRows(rows: readonly Row[]): void {
         : `${Math.min(...r.rounds.map((m) => m.samples))} samples`;
     const rss = Math.max(...r.rounds.map((m) => m.rssMb)).toFixed(1);
     const errors = r.rounds.reduce((n, m) => n + m.errors, 0);
+    const cpu = r.load !== "paced" ? medianSpread(r.rounds.map((m) => m.cpuUs)) : "-";
     process.stdout.write(
-      `${pad(r.label, 54)} ${pad(rps, 24)} ${pad(medianSpread(r.rounds.map((m) => m.p99)), 25)} ${pad(rss, 12)} ${errors}\n`,
+      `${pad(r.label, 54)} ${pad(rps, 24)} ${pad(medianSpread(r.rounds.map((m) => m.p99)), 25)} ${pad(rss, 12)} ${pad(cpu, 20)} ${errors}\n`,
     );
   }
 }

@@ -145,6 +145,11 @@ function cpuTicks(p: Started): number {
   }, 0);
 }
 
+const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+/** CPU time used so far by the process and its children, in seconds (user + system). */
+export const cpuSeconds = (p: Started): number => cpuTicks(p) / TICKS_PER_SECOND;
+
 /**
  * Waits until the processes are idle (under 2 clock ticks, 20 ms of CPU, per 100 ms), at most 10 s. A setup's
  * server may still be working when wrk stops: nginx's one worker and oauth2-proxy finish every bcrypt verification
