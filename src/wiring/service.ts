@@ -24,6 +24,7 @@ import { createAuditLog } from "../http/audit.js";
 import { createRepeatedAllows } from "../http/repeated-allows.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics/metrics.js";
+import { UNSCRAPED } from "../metrics/unscraped.js";
 import { ENVOY_GRPC } from "../request/dialects/envoy-grpc.js";
 import { DIALECTS, type DialectEntry, type RoutedBy } from "../request/dialects/table.js";
 import { caddyRouteTable } from "../routing/caddy-routes.js";
@@ -37,7 +38,6 @@ export interface Service {
   readonly app: RequestListener;
   /** Envoy's gRPC ext_authz Check, over the same policy (served by the gRPC listener when one is configured). */
   readonly check: CheckHandler;
-  readonly metrics: Metrics;
   /** Whether everything the service needs has loaded, and shutdown has not begun. */
   readonly ready: () => boolean;
   /** Marks the service not ready (shutdown has begun); requests are still answered. */
@@ -49,12 +49,12 @@ export interface ServiceOptions {
   /** Replaces the hash pool's password verification (tests count calls through it). */
   readonly passwordCheck?: PasswordCheck;
   readonly htpasswdPollIntervalMs?: number;
-  /** Shared across reloads, so counters survive a configuration change. */
+  /** Shared across reloads, so counters survive a configuration change; none: nothing is recorded. */
   readonly metrics?: Metrics;
 }
 
 export async function buildService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
-  const metrics = options.metrics ?? (await import("../metrics/metrics.js")).createMetrics();
+  const metrics = options.metrics ?? UNSCRAPED;
   const { store: files, problems } = await HtpasswdFiles.open(config.htpasswd.files, {
     allowWeakSchemes: config.htpasswd.allowWeakSchemes,
     limits: config.htpasswd.limits,
@@ -137,7 +137,6 @@ export async function buildService(config: Config, logger: Logger, options: Serv
   return {
     app,
     check: grpcCheck,
-    metrics,
     ready,
     drain: () => {
       draining = true;
