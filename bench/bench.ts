@@ -165,43 +165,26 @@ async function measure(setup: Setup, duration: number): Promise<Measured> {
   await settle(everyService);
   resetPeak(setup.serves);
   const cpuBefore = cpuSeconds(setup.serves);
-  // CPU µs per request, the requests counted from the closed-loop client's rate over the run (none answered: NaN).
-  const cpuUs = (rps: number) =>
-    rps > 0 ? ((cpuSeconds(setup.serves) - cpuBefore) * 1e6) / (rps * duration) : Number.NaN;
+  // What the answering process did during the load: its peak memory, and its CPU µs per request, the requests
+  // counted from the closed-loop client's rate over the run (NaN for the paced client, and when none was answered).
+  const measured = (m: Omit<Measured, "rssMb" | "cpuUs">): Measured => ({
+    ...m,
+    rssMb: peakRssMb(setup.serves),
+    cpuUs: m.rps > 0 ? ((cpuSeconds(setup.serves) - cpuBefore) * 1e6) / (m.rps * duration) : Number.NaN,
+  });
   if (setup.load === "wrk") {
     const r = await wrk(setup.port, duration, connections, AUTH, setup.newPaths ? newPathScript : undefined);
-    return {
-      rps: r.rps,
-      p99: r.p99,
-      errors: r.non2xx,
-      samples: Number.NaN,
-      rssMb: peakRssMb(setup.serves),
-      cpuUs: cpuUs(r.rps),
-    };
+    return measured({ rps: r.rps, p99: r.p99, errors: r.non2xx, samples: Number.NaN });
   }
   if (setup.load === "grpc" || setup.load === "h1") {
     const r =
       setup.load === "grpc"
         ? await grpcCheck(setup.port, duration, 4, 8, checkBody)
         : await extAuthz(setup.port, duration, connections, AUTH);
-    return {
-      rps: r.rps,
-      p99: Number.NaN,
-      errors: r.failed,
-      samples: Number.NaN,
-      rssMb: peakRssMb(setup.serves),
-      cpuUs: cpuUs(r.rps),
-    };
+    return measured({ rps: r.rps, p99: Number.NaN, errors: r.failed, samples: Number.NaN });
   }
   const r = await paced({ port: setup.port, rate, seconds: duration, connections: 64, authorization: AUTH });
-  return {
-    rps: Number.NaN,
-    p99: r.p99,
-    errors: r.errors,
-    samples: r.samples,
-    rssMb: peakRssMb(setup.serves),
-    cpuUs: Number.NaN,
-  };
+  return measured({ rps: Number.NaN, p99: r.p99, errors: r.errors, samples: r.samples });
 }
 
 // Warm-up, not reported: one short pass over every setup (rbac-gate's password cache gets its one bcrypt-10
