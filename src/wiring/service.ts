@@ -5,6 +5,7 @@
 import type { RequestListener } from "node:http";
 import { createBasicAuthenticator } from "../authn/basic.js";
 import { createClientCertificateAuthenticator, UNCONFIGURED_CLIENT_CERTIFICATES } from "../authn/client-certificate.js";
+import { threadPoolShortfall } from "../authn/htpasswd/bcrypt-addon.js";
 import { cachedPasswordCheck } from "../authn/htpasswd/cached-check.js";
 import type { CheckResult, PasswordCheck } from "../authn/htpasswd/check.js";
 import { HashPool } from "../authn/htpasswd/hash-pool.js";
@@ -73,6 +74,8 @@ export async function buildService(config: Config, logger: Logger, options: Serv
   files.watch();
 
   const { hashing } = config.htpasswd;
+  const shortfall = options.passwordCheck ? undefined : threadPoolShortfall(hashing.workers, process.env);
+  if (shortfall) logger.warn(shortfall);
   const pool = options.passwordCheck
     ? undefined
     : new HashPool({

@@ -209,6 +209,18 @@ describe("As a platform admin reading the chart", () => {
     }
   });
 
+  it("gives libuv's thread pool two threads beyond the hash workers, at least its default four", () => {
+    for (const [workers, threads] of [
+      [undefined, "4"],
+      ["2", "4"],
+      ["6", "8"],
+    ] as const) {
+      const set = workers ? ["--set", `config.htpasswd.hashing.workers=${workers}`] : [];
+      const out = helm(["template", "rbac-gate", CHART, "--show-only", "templates/deployment.yaml", ...set]).stdout;
+      expect(out).toContain(`- name: UV_THREADPOOL_SIZE\n              value: "${threads}"`);
+    }
+  });
+
   it("probes the health port, answered by its own thread in plain HTTP whatever /auth speaks", () => {
     for (const args of [[], ["--set", "tls.secretName=gate-tls", "--set", "health.port=9443"]]) {
       const out = helm(["template", "rbac-gate", CHART, ...args]).stdout;

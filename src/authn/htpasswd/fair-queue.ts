@@ -54,6 +54,12 @@ export class FairQueue<T> {
     return ticket;
   }
 
+  /** The ticket next() returns, left in the queue. */
+  peek(): Ticket<T> | undefined {
+    const addresses = this.sources.values().next().value;
+    return addresses?.values().next().value?.[0];
+  }
+
   /** The next ticket in round-robin order; it stays pending (counted against its keys) until done(). */
   next(): Ticket<T> | undefined {
     const first = this.sources.entries().next();

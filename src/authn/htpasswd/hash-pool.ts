@@ -1,33 +1,35 @@
 /**
- * Password hashes computed off the event loop, on a fixed number of worker threads, each computing one hash at a
- * time. Checks wait in a bounded FairQueue (round-robin by htpasswd source and client address, with per-source,
- * per-address and per-user shares), and each has a deadline counted from when it was asked for:
+ * Password hashes computed off the event loop, at most `workers` at a time. bcrypt (what `htpasswd -B` and most
+ * tools write) runs in its native addon on libuv's thread pool and needs no thread of its own; the other schemes are
+ * JavaScript and run on worker threads, each computing one hash at a time. Checks wait in a bounded FairQueue
+ * (round-robin by htpasswd source and client address, with per-source, per-address and per-user shares), and each
+ * has a deadline counted from when it was asked for:
  * - past its share or a full queue, a check is refused at once ("busy");
  * - still waiting at its deadline, it leaves the queue unevaluated ("deadline");
- * - still running at its deadline, its answer is abandoned and its worker terminated and replaced, so a slow
- *   hash can hold one worker for at most the deadline.
+ * - still running at its deadline, its answer is abandoned. A worker thread is terminated and replaced, so a slow
+ *   JavaScript hash holds one worker for at most the deadline. Native bcrypt cannot be interrupted: it keeps its
+ *   place among the `workers` until it returns (the hash limits bound how long), so no more than `workers` hashes
+ *   ever compute at once.
  * Each of these throws PasswordCheckUnavailable (answered 500: the gate could not decide, fail closed). The
  * deadline sits well below the proxy's auth timeout (60 s for ingress-nginx), so a flood costs other tenants at
- * most the deadline, never a hung login.
- *
- * A worker has its own small heap (resourceLimits): a hash that exhausts it ends that worker, not the process.
- *
- * Workers start when there is a hash to compute and end after idleMs without one: each thread costs about 20 MB
- * of resident memory, and with warm password caches a replica computes no hash for long stretches. The first
- * check after a quiet spell waits for a thread to start (tens of milliseconds, beside bcrypt's own).
+ * most the deadline, never a hung login. A worker has its own small heap (resourceLimits): a hash that exhausts
+ * it ends that worker, not the process. Worker threads start when there is a JavaScript hash to compute and end
+ * after idleMs without one: each costs 10–20 MB of resident memory.
  */
+import { BCRYPT_ADDON, type NativeHashing } from "./bcrypt-addon.js";
 import { type Attempt, type PasswordCheck, PasswordCheckUnavailable } from "./check.js";
-import { FairQueue, type FairQueueLimits, type Ticket } from "./fair-queue.js";
+import { FairQueue, type FairQueueLimits } from "./fair-queue.js";
+import { endSlot, type HashOutcome, type Job, type Slot, stopThread } from "./hash-slot.js";
 import { type HashThread, READY, startHashWorker } from "./hash-thread.js";
-import type { HashRequest } from "./hash-worker.js";
 import type { HtpasswdEntry } from "./parse.js";
 
+export type { HashOutcome } from "./hash-slot.js";
 export type { HashThread } from "./hash-thread.js";
 
 export interface HashPoolOptions {
-  /** At most this many threads compute at once. */
+  /** At most this many hashes compute at once. */
   readonly workers: number;
-  /** A thread without a hash to compute for this long ends (default 10 s: a thread costs about 15 MB resident and some 40 ms to start). */
+  /** A thread without a hash to compute for this long ends (default 10 s; one takes some 40 ms to start). */
   readonly idleMs?: number;
   readonly deadlineMs: number;
   readonly queue: FairQueueLimits;
@@ -35,26 +37,8 @@ export interface HashPoolOptions {
   readonly onOutcome?: (outcome: HashOutcome, seconds: number) => void;
   /** Starts a hash thread (default: hash-worker.ts on a worker thread); tests pass a fake. */
   readonly startThread?: () => HashThread;
-}
-
-export type HashOutcome = "verified" | "wrong" | "busy" | "deadline_queued" | "deadline_running" | "failed";
-
-interface Job {
-  readonly request: HashRequest;
-  readonly started: number;
-  readonly settle: (outcome: HashOutcome) => void;
-  ticket?: Ticket<Job>;
-  slot?: Slot;
-}
-
-interface Slot {
-  readonly worker: HashThread;
-  job?: Job;
-  idle?: NodeJS.Timeout;
-  /** Whether the thread has loaded (its "ready" message): terminating one still loading aborts the process. */
-  ready?: boolean;
-  /** Ended once ready. */
-  stopping?: boolean;
+  /** Schemes computed in native code without a thread (default: bcrypt by its addon); tests pass a fake. */
+  readonly native?: NativeHashing;
 }
 
 /** After a worker dies before it is online (it cannot load), no worker starts for this long: no tight loop. */
@@ -73,24 +57,30 @@ export class HashPool {
   private closed = false;
   /** While set, a worker failed to load: none starts before the timer dispatches again. */
   private paused: NodeJS.Timeout | undefined;
+  private readonly native: NativeHashing;
 
   constructor(private readonly options: HashPoolOptions) {
     this.queue = new FairQueue(options.queue);
+    this.native = options.native ?? BCRYPT_ADDON;
   }
 
-  /** Threads running now (for tests and metrics). */
+  /** Worker threads running now (for tests and metrics). */
   get threads(): number {
-    return this.slots.size;
+    return [...this.slots].filter((slot) => slot.worker).length;
   }
 
   readonly check: PasswordCheck = (password: string, entry: HtpasswdEntry, attempt: Attempt) =>
     new Promise<boolean>((resolve, reject) => {
       const started = performance.now();
       let timer: NodeJS.Timeout | undefined;
+      let settled = false;
       const job: Job = {
         request: { password, entry },
         started,
+        native: this.native.schemes.has(entry.scheme),
         settle: (outcome) => {
+          if (settled) return;
+          settled = true;
           clearTimeout(timer);
           if (job.ticket) this.queue.done(job.ticket);
           this.options.onOutcome?.(outcome, (performance.now() - started) / 1000);
@@ -118,14 +108,7 @@ export class HashPool {
     await Promise.all(
       [...this.slots].map(async (slot) => {
         clearTimeout(slot.idle);
-        // Its answer, and its "ready" when still loading (terminating it then would abort the process).
-        let exited = false;
-        slot.worker.once("exit", () => {
-          exited = true;
-        });
-        while (!exited && (slot.job || !slot.ready))
-          await new Promise((resolve) => slot.worker.once("message", resolve).once("exit", resolve));
-        await slot.worker.terminate();
+        await endSlot(slot);
       }),
     );
   }
@@ -135,15 +118,37 @@ export class HashPool {
       if (job.ticket && this.queue.cancel(job.ticket)) job.settle("deadline_queued");
       return;
     }
+    job.settle("deadline_running");
+    // A native hash keeps its slot until it returns: nothing can stop it, and the slot bounds what computes.
+    if (job.native) return;
     const { slot } = job;
     slot.job = undefined;
     this.slots.delete(slot);
-    job.settle("deadline_running");
-    // The thread may be inside native code (bcrypt): terminate() takes effect when it returns, and a replacement
-    // starts when work waits. So a hash slower than the deadline may still compute beside the pool's workers
-    // threads until it returns; the hash limits bound how long.
-    this.stop(slot);
+    stopThread(slot);
     this.dispatch();
+  }
+
+  /** A slot for one native hash, taken until it returns. */
+  private place(): Slot | undefined {
+    if (this.closed) return undefined;
+    const slot: Slot = {};
+    this.slots.add(slot);
+    return slot;
+  }
+
+  private computeNatively(slot: Slot, job: Job): void {
+    const done = (outcome: HashOutcome) => {
+      slot.job = undefined;
+      slot.computing = undefined;
+      if (!slot.worker) this.slots.delete(slot);
+      job.settle(outcome);
+      this.dispatch();
+    };
+    const { password, entry } = job.request;
+    slot.computing = this.native.verify(password, entry).then(
+      (verified) => done(verified ? "verified" : "wrong"),
+      () => done("failed"),
+    );
   }
 
   private spawn(): Slot | undefined {
@@ -169,13 +174,18 @@ export class HashPool {
         return;
       }
       const { job } = slot;
-      if (!job) return;
+      if (!job || job.native) return;
       slot.job = undefined;
       job.settle(verified ? "verified" : "wrong");
       this.dispatch();
     });
     const lost = () => {
       clearTimeout(slot.idle);
+      // A native hash on this slot computes on: the slot stays its place, and ends with it.
+      if (slot.job?.native && this.slots.has(slot)) {
+        slot.worker = undefined;
+        return;
+      }
       if (!this.slots.delete(slot)) return;
       const { job } = slot;
       slot.job = undefined;
@@ -202,36 +212,31 @@ export class HashPool {
   /** Ends an idle worker; one that took a job in the meantime stays. */
   private retire(slot: Slot): void {
     if (slot.job || !this.slots.delete(slot)) return;
-    this.stop(slot);
-  }
-
-  /**
-   * Ends a thread now, or as soon as it has loaded: terminating a worker while it loads bcrypt's native addon
-   * aborts the whole process (Napi::Error), so a deadline or an idle timeout never does that.
-   */
-  private stop(slot: Slot): void {
-    clearTimeout(slot.idle);
-    slot.stopping = true;
-    if (slot.ready) void slot.worker.terminate();
+    stopThread(slot);
   }
 
   private dispatch(): void {
-    while (this.queue.size > 0) {
-      // A waiting job takes an idle thread, else a new one while fewer than workers run; none can start while
-      // closed or paused after a failed start, and the job then waits (bounded by its deadline).
+    for (let next = this.queue.peek(); next; next = this.queue.peek()) {
+      const job = next.value;
+      // A waiting job takes an idle slot, else a new one while fewer than workers are taken: a native hash a slot
+      // of its own, a JavaScript hash a new thread. None starts while closed, or paused after a thread failed to
+      // start, and the job then waits (bounded by its deadline).
       const slot =
-        [...this.slots].find((s) => !s.job) ?? (this.slots.size < this.options.workers ? this.spawn() : undefined);
+        [...this.slots].find((s) => !s.job) ??
+        (this.slots.size >= this.options.workers ? undefined : job.native ? this.place() : this.spawn());
       if (!slot) break;
-      const job = (this.queue.next() as Ticket<Job>).value;
+      this.queue.next();
       // A hash started with under a tenth of its deadline left would most likely be abandoned: dropped instead.
       if (performance.now() - job.started > this.options.deadlineMs * 0.9) {
+        if (!slot.worker) this.slots.delete(slot);
         job.settle("deadline_queued");
         continue;
       }
       clearTimeout(slot.idle);
       job.slot = slot;
       slot.job = job;
-      slot.worker.postMessage(job.request);
+      if (job.native) this.computeNatively(slot, job);
+      else slot.worker?.postMessage(job.request);
     }
     const idleMs = this.options.idleMs ?? DEFAULT_IDLE_MS;
     for (const slot of this.slots) {

@@ -1,6 +1,7 @@
 /**
- * One hash worker thread: verifies one password at a time, synchronously, so the pool's size is exactly the
- * number of hashes computed at once and libuv's shared thread pool (DNS, files) is never taken by bcrypt.
+ * One hash worker thread: verifies one password at a time, synchronously, so each thread is one of the hashes the
+ * pool computes at once. The pool sends it the JavaScript schemes (bcrypt runs in its native addon instead); it
+ * verifies any scheme.
  */
 import { parentPort } from "node:worker_threads";
 import { READY } from "./hash-thread.js";

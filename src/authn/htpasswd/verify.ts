@@ -8,6 +8,7 @@ import apacheCrypt from "apache-crypt";
 import apacheMd5 from "apache-md5";
 import bcrypt from "bcrypt";
 import { verify as shaCryptVerify } from "unixcrypt";
+import { bcryptForm, verifyBcrypt } from "./bcrypt-addon.js";
 import type { HtpasswdEntry } from "./parse.js";
 
 function equal(a: string | Buffer, b: string | Buffer): boolean {
@@ -40,8 +41,7 @@ export function verifyPasswordSync(password: string, { hash, scheme }: HtpasswdE
   try {
     switch (scheme) {
       case "bcrypt":
-        // $2y$ (crypt_blowfish) and $2b$ (OpenBSD) name the same fixed algorithm; the binding only knows $2a/$2b.
-        return bcrypt.compareSync(password, hash.startsWith("$2y$") ? `$2b$${hash.slice(4)}` : hash);
+        return bcrypt.compareSync(password, bcryptForm(hash));
       case "apr1":
       case "md5-crypt":
         return equal(apacheMd5(utf8Bytes(password), hash), hash);
@@ -68,6 +68,9 @@ export function verifyPasswordSync(password: string, { hash, scheme }: HtpasswdE
   }
 }
 
-/** verifyPasswordSync as a PasswordCheck, in the calling thread: for tools and tests, not for serving. */
+/**
+ * A PasswordCheck without a pool: bcrypt by verifyBcrypt, every other scheme in the calling thread. For tools and
+ * tests, not for serving (a slow scheme would block the event loop).
+ */
 export const verifyPassword = async (password: string, entry: HtpasswdEntry): Promise<boolean> =>
-  verifyPasswordSync(password, entry);
+  entry.scheme === "bcrypt" ? verifyBcrypt(password, entry.hash) : verifyPasswordSync(password, entry);

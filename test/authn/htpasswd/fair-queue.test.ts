@@ -19,6 +19,22 @@ describe("FairQueue", () => {
     expect(q.size).toBe(0);
   });
 
+  it("shows by peek the ticket next() takes, leaving it queued", () => {
+    const q = new FairQueue<string>(limits);
+    expect(q.peek()).toBeUndefined();
+    q.enqueue(keys("flood", "10.0.0.1"), "flood-0");
+    q.enqueue(keys("flood", "10.0.0.1"), "flood-1");
+    q.enqueue(keys("quiet", "10.0.0.3"), "quiet");
+    const seen: string[] = [];
+    for (let t = q.peek(); t; t = q.peek()) {
+      expect(q.peek()).toBe(t);
+      expect(q.size).toBeGreaterThan(0);
+      expect(q.next()).toBe(t);
+      seen.push(t.value);
+    }
+    expect(seen).toEqual(["flood-0", "quiet", "flood-1"]);
+  });
+
   it("refuses past a user's, an address's or a source's share, counting running jobs until done", () => {
     const q = new FairQueue<number>(limits);
     const first = q.enqueue(keys("s", "a", "alice"), 0);

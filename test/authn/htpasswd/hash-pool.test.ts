@@ -1,6 +1,8 @@
 import { EventEmitter } from "node:events";
 import bcrypt from "bcrypt";
+import { encrypt } from "unixcrypt";
 import { afterEach, describe, expect, it } from "vitest";
+import type { NativeHashing } from "../../../src/authn/htpasswd/bcrypt-addon.js";
 import { PasswordCheckUnavailable } from "../../../src/authn/htpasswd/check.js";
 import { type HashOutcome, HashPool, type HashThread } from "../../../src/authn/htpasswd/hash-pool.js";
 import type { HtpasswdEntry } from "../../../src/authn/htpasswd/parse.js";
@@ -19,6 +21,12 @@ const SLOW: HtpasswdEntry = {
   scheme: "sha512-crypt",
 };
 const HUGE_PASSWORD = "p".repeat(100_000);
+/** A SHA-crypt entry of the standard 5000 rounds for "right": JavaScript, so it runs on a worker thread. */
+const SHA_CRYPT: HtpasswdEntry = {
+  username: "carol",
+  hash: encrypt("right", "$6$rounds=5000$saltsalt"),
+  scheme: "sha512-crypt",
+};
 const queue = { maxQueued: 1000, maxPendingPerSource: 1000, maxPendingPerAddress: 1000, maxPendingPerUser: 1000 };
 const attempt = (source = "team", address = "10.0.0.1", username = "alice") => ({
   source,
@@ -56,6 +64,16 @@ function fakeThread(made: FakeThread[]): HashThread {
   return thread;
 }
 
+/** Native hashing of bcrypt that answers only when told: `running` holds each hash in flight. */
+function fakeNative() {
+  const running: Array<(verified: boolean) => void> = [];
+  const native: NativeHashing = {
+    schemes: new Set(["bcrypt"]),
+    verify: () => new Promise<boolean>((resolve) => running.push(resolve)),
+  };
+  return { native, running };
+}
+
 /** The longest the event loop was blocked while fn ran, in milliseconds. */
 async function maxLoopStall(fn: () => Promise<unknown>): Promise<number> {
   let last = performance.now();
@@ -74,7 +92,7 @@ async function maxLoopStall(fn: () => Promise<unknown>): Promise<number> {
 }
 
 describe("HashPool", () => {
-  it("verifies on worker threads while the event loop stays free", async () => {
+  it("verifies off the event loop: bcrypt in its native addon, other schemes on worker threads", async () => {
     const p = start();
     let results: boolean[] = [];
     const stall = await maxLoopStall(async () => {
@@ -82,12 +100,51 @@ describe("HashPool", () => {
         p.check("right", entry(COST10), attempt()),
         p.check("wrong", entry(COST10), attempt()),
         ...Array.from({ length: 8 }, () => p.check("wrong", atCost(11), attempt())),
+        p.check("right", SHA_CRYPT, attempt()),
+        p.check("wrong", SHA_CRYPT, attempt()),
       ]);
     });
-    expect(results).toEqual([true, ...Array(9).fill(false)]);
+    expect(results).toEqual([true, ...Array(9).fill(false), true, false]);
     // About a second of hashing in all: on the event loop that would be one long stall.
     expect(stall).toBeLessThan(300);
-    expect(outcomes.filter((o) => o === "wrong")).toHaveLength(9);
+    expect(outcomes.filter((o) => o === "wrong")).toHaveLength(10);
+  });
+
+  it("computes bcrypt without a thread, at most workers hashes at once, the next when one returns", async () => {
+    const { native, running } = fakeNative();
+    const p = start({ workers: 2, native });
+    const checks = Array.from({ length: 5 }, () => p.check("x", entry(COST10), attempt()));
+    expect(running).toHaveLength(2);
+    expect(p.threads).toBe(0);
+    running[0]?.(true);
+    await checks[0];
+    expect(running).toHaveLength(3);
+    for (const answer of running.slice(1)) answer(false);
+    await Promise.all(checks.slice(1, 3));
+    expect(running).toHaveLength(5);
+    for (const answer of running.slice(3)) answer(false);
+    expect(await Promise.all(checks)).toEqual([true, false, false, false, false]);
+    expect(p.threads).toBe(0);
+  });
+
+  it("answers a bcrypt still computing at its deadline 500, and keeps its place until the addon returns", async () => {
+    // Native code cannot be stopped: were its place given to the next hash, a flood of slow hashes past their
+    // deadlines would compute on more threads than workers.
+    const { native, running } = fakeNative();
+    const p = start({ workers: 1, deadlineMs: 100, native });
+    const slow = p.check("x", entry(COST10), attempt("team", "10.0.0.1"));
+    await expect(slow).rejects.toEqual(new PasswordCheckUnavailable("deadline"));
+    expect(outcomes).toEqual(["deadline_running"]);
+    const next = p.check("right", entry(COST10), attempt("team", "10.0.0.2"));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(running).toHaveLength(1);
+    // The late answer is dropped (its check was answered), and the waiting check takes the place.
+    running[0]?.(true);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(running).toHaveLength(2);
+    running[1]?.(true);
+    expect(await next).toBe(true);
+    expect(outcomes).toEqual(["deadline_running", "verified"]);
   });
 
   it("abandons a check still running at its deadline, counts it, and keeps serving with a new worker", async () => {
@@ -103,7 +160,7 @@ describe("HashPool", () => {
   it("drops a check still waiting at its deadline without evaluating it", async () => {
     const p = start({ workers: 1, deadlineMs: 400 });
     // Its thread started and loaded first, so that the deadlines below count hashing only.
-    await p.check("right", entry(COST10), attempt("team", "10.0.0.9"));
+    await p.check("right", SHA_CRYPT, attempt("team", "10.0.0.9"));
     outcomes.length = 0;
     const settled = await Promise.allSettled([
       p.check(HUGE_PASSWORD, SLOW, attempt("team", "10.0.0.1")),
@@ -116,18 +173,22 @@ describe("HashPool", () => {
     expect(outcomes.sort()).toEqual(["deadline_queued", "deadline_running"]);
   });
 
-  it("starts threads only for hashes to compute, at most workers of them, and ends them once idle", async () => {
+  it("starts threads only for JavaScript hashes to compute, at most workers of them, and ends them once idle", async () => {
     const p = start({ workers: 2, idleMs: 300 });
+    expect(await p.check("right", entry(COST10), attempt())).toBe(true);
     expect(p.threads).toBe(0);
-    const checks = Array.from({ length: 4 }, () => p.check("wrong", entry(COST10), attempt()));
+    const checks = Array.from({ length: 4 }, () => p.check("wrong", SHA_CRYPT, attempt()));
     expect(p.threads).toBe(2);
     await Promise.all(checks);
+    expect(p.threads).toBe(2);
+    // An idle thread's place serves bcrypt too, without ending the thread.
+    expect(await p.check("right", entry(COST10), attempt())).toBe(true);
     expect(p.threads).toBe(2);
     const end = Date.now() + 5000;
     while (p.threads > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     expect(p.threads).toBe(0);
     // And a check after the quiet spell starts one again.
-    expect(await p.check("right", entry(COST10), attempt())).toBe(true);
+    expect(await p.check("right", SHA_CRYPT, attempt())).toBe(true);
     expect(p.threads).toBe(1);
   });
 
@@ -135,7 +196,7 @@ describe("HashPool", () => {
     // Terminating a worker while it loads bcrypt's native addon aborts the whole process (Napi::Error).
     const threads: FakeThread[] = [];
     const p = start({ workers: 1, deadlineMs: 50, startThread: () => fakeThread(threads) });
-    const expired = p.check("x", entry(COST10), attempt());
+    const expired = p.check("x", SHA_CRYPT, attempt());
     await expect(expired).rejects.toEqual(new PasswordCheckUnavailable("deadline"));
     expect(outcomes).toEqual(["deadline_running"]);
     const [loading] = threads as [FakeThread];
@@ -144,7 +205,7 @@ describe("HashPool", () => {
     expect(loading.terminated).toBe(true);
 
     // close() while a fresh thread loads: it waits for the thread's ready, then ends it.
-    const queued = p.check("y", entry(COST10), attempt());
+    const queued = p.check("y", SHA_CRYPT, attempt());
     const second = threads[1] as FakeThread;
     const closing = p.close();
     await new Promise((r) => setTimeout(r, 20));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { verifyBcrypt } from "../../../src/authn/htpasswd/bcrypt-addon.js";
 import { parseHtpasswd } from "../../../src/authn/htpasswd/parse.js";
-import { verifyPassword } from "../../../src/authn/htpasswd/verify.js";
+import { verifyPassword, verifyPasswordSync } from "../../../src/authn/htpasswd/verify.js";
 import { readFixture } from "../../support/fixtures.js";
 
 // Vectors made by htpasswd, openssl passwd and mkpasswd: test/fixtures/htpasswd/make-vectors.sh records each command.
@@ -64,6 +65,25 @@ describe("password verification per hash scheme", () => {
     expect(await verifyPassword("päss", parsed.users.get("utf8-apr1")!)).toBe(false);
     expect(await verifyPassword("p\u00e4ss", parsed.users.get("utf8-des")!)).toBe(true);
     expect(await verifyPassword("pass", parsed.users.get("utf8-des")!)).toBe(false);
+  });
+
+  // bcrypt has two paths: the native addon on libuv's thread pool (what the pool uses) and the synchronous one.
+  const bcryptVectors = vectors.filter(([, scheme]) => scheme === "bcrypt");
+  it.each(bcryptVectors)("%s answers the same on both bcrypt paths", async (user, _scheme, password) => {
+    const { hash } = parsed.users.get(user)!;
+    for (const attempt of [password, `x${password}`, "", password.toUpperCase()]) {
+      const entry = parsed.users.get(user)!;
+      expect(await verifyBcrypt(attempt, hash)).toBe(attempt === password);
+      expect(verifyPasswordSync(attempt, entry)).toBe(attempt === password);
+    }
+  });
+
+  it("treats a corrupted bcrypt hash as a mismatch on both paths, never a rejection", async () => {
+    const { hash } = parsed.users.get("bcrypt-2y")!;
+    for (const corrupt of [hash.slice(0, -2), `$2y$99${hash.slice(6)}`, "$2b$10$", `${hash.slice(0, 29)}!!!`]) {
+      await expect(verifyBcrypt("pw-bcrypt-2y", corrupt)).resolves.toBe(false);
+      expect(verifyPasswordSync("pw-bcrypt-2y", { username: "u", hash: corrupt, scheme: "bcrypt" })).toBe(false);
+    }
   });
 
   it("treats a corrupted hash as a mismatch, not a crash", async () => {
