@@ -34,10 +34,16 @@ export const BCRYPT_ADDON: NativeHashing = Object.freeze({
   verify: (password: string, entry: HtpasswdEntry) => verifyBcrypt(password, entry.hash),
 });
 
-/** libuv's thread pool size: UV_THREADPOOL_SIZE when set (1–1024), else libuv's default of 4. */
+/**
+ * libuv's thread pool size, read as libuv reads it: 4 when UV_THREADPOOL_SIZE is unset, else its atoi() as an
+ * unsigned count, 0 (no number) taken as 1 and anything above 1024 (a negative number, too) as 1024.
+ */
 export function libuvThreads(env: NodeJS.ProcessEnv): number {
-  const n = Number(env.UV_THREADPOOL_SIZE);
-  return Number.isInteger(n) && n >= 1 ? Math.min(n, 1024) : 4;
+  const raw = env.UV_THREADPOOL_SIZE;
+  if (raw === undefined) return 4;
+  const n = Number.parseInt(raw, 10) || 0;
+  if (n === 0) return 1;
+  return n < 0 || n > 1024 ? 1024 : n;
 }
 
 /**
@@ -47,5 +53,5 @@ export function libuvThreads(env: NodeJS.ProcessEnv): number {
 export function threadPoolShortfall(workers: number, env: NodeJS.ProcessEnv): string | undefined {
   const threads = libuvThreads(env);
   if (workers + 2 <= threads) return undefined;
-  return `htpasswd.hashing.workers is ${workers} and libuv's thread pool has ${threads} threads: bcrypt hashes can take all but ${Math.max(threads - workers, 0)} from file reads, log writes and DNS lookups; set UV_THREADPOOL_SIZE=${workers + 2}`;
+  return `htpasswd.hashing.workers is ${workers} and libuv's thread pool has ${threads} thread${threads === 1 ? "" : "s"}: bcrypt hashes can take all but ${Math.max(threads - workers, 0)} from file reads, log writes and DNS lookups; set UV_THREADPOOL_SIZE=${workers + 2}`;
 }

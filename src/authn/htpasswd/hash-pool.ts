@@ -19,7 +19,7 @@
 import { BCRYPT_ADDON, type NativeHashing } from "./bcrypt-addon.js";
 import { type Attempt, type PasswordCheck, PasswordCheckUnavailable } from "./check.js";
 import { FairQueue, type FairQueueLimits } from "./fair-queue.js";
-import { endSlot, type HashOutcome, type Job, type Slot, stopThread } from "./hash-slot.js";
+import { endSlot, type HashOutcome, type Job, type Slot, stopThread, UNAVAILABLE } from "./hash-slot.js";
 import { type HashThread, READY, startHashWorker } from "./hash-thread.js";
 import type { HtpasswdEntry } from "./parse.js";
 
@@ -44,12 +44,6 @@ export interface HashPoolOptions {
 /** After a worker dies before it is online (it cannot load), no worker starts for this long: no tight loop. */
 const RESPAWN_PAUSE_MS = 1000;
 const DEFAULT_IDLE_MS = 10_000;
-const UNAVAILABLE = {
-  busy: "busy",
-  deadline_queued: "deadline",
-  deadline_running: "deadline",
-  failed: "failed",
-} as const satisfies Partial<Record<HashOutcome, PasswordCheckUnavailable["reason"]>>;
 
 export class HashPool {
   private readonly queue: FairQueue<Job>;
@@ -82,7 +76,8 @@ export class HashPool {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          if (job.ticket) this.queue.done(job.ticket);
+          // A native hash past its deadline computes on: its keys keep their share until it returns.
+          if (job.ticket && !(job.native && outcome === "deadline_running")) this.queue.done(job.ticket);
           this.options.onOutcome?.(outcome, (performance.now() - started) / 1000);
           if (outcome === "verified" || outcome === "wrong") resolve(outcome === "verified");
           else reject(new PasswordCheckUnavailable(UNAVAILABLE[outcome]));
@@ -105,12 +100,7 @@ export class HashPool {
     this.closed = true;
     clearTimeout(this.paused);
     for (let t = this.queue.next(); t; t = this.queue.next()) t.value.settle("busy");
-    await Promise.all(
-      [...this.slots].map(async (slot) => {
-        clearTimeout(slot.idle);
-        await endSlot(slot);
-      }),
-    );
+    await Promise.all([...this.slots].map(endSlot));
   }
 
   private expire(job: Job): void {
@@ -120,7 +110,10 @@ export class HashPool {
     }
     job.settle("deadline_running");
     // A native hash keeps its slot until it returns: nothing can stop it, and the slot bounds what computes.
-    if (job.native) return;
+    if (job.native) {
+      job.expired = true;
+      return;
+    }
     const { slot } = job;
     slot.job = undefined;
     this.slots.delete(slot);
@@ -141,6 +134,7 @@ export class HashPool {
       slot.job = undefined;
       slot.computing = undefined;
       if (!slot.worker) this.slots.delete(slot);
+      if (job.expired && job.ticket) this.queue.done(job.ticket);
       job.settle(outcome);
       this.dispatch();
     };
@@ -157,7 +151,7 @@ export class HashPool {
     try {
       worker = this.options.startThread?.() ?? startHashWorker();
     } catch {
-      // No thread can be made now (a pids limit, memory): the jobs wait, and starting is tried again after a pause.
+      // No thread can be made now (a pids limit, memory): starting is tried again after a pause.
       this.pause();
       return undefined;
     }
@@ -218,12 +212,17 @@ export class HashPool {
   private dispatch(): void {
     for (let next = this.queue.peek(); next; next = this.queue.peek()) {
       const job = next.value;
-      // A waiting job takes an idle slot, else a new one while fewer than workers are taken: a native hash a slot
-      // of its own, a JavaScript hash a new thread. None starts while closed, or paused after a thread failed to
-      // start, and the job then waits (bounded by its deadline).
-      const slot =
-        [...this.slots].find((s) => !s.job) ??
-        (this.slots.size >= this.options.workers ? undefined : job.native ? this.place() : this.spawn());
+      // A waiting job takes an idle slot, else, while fewer than workers are taken, a new one: a native hash a slot
+      // of its own, a JavaScript hash a new thread. While no thread can start (paused after a failure), a JavaScript
+      // hash is answered at once (500) rather than holding up the native hashes queued behind it.
+      const room = this.slots.size < this.options.workers;
+      let slot = [...this.slots].find((s) => !s.job);
+      if (!slot && room) slot = job.native ? this.place() : this.spawn();
+      if (!slot && room && this.paused) {
+        this.queue.next();
+        job.settle("failed");
+        continue;
+      }
       if (!slot) break;
       this.queue.next();
       // A hash started with under a tenth of its deadline left would most likely be abandoned: dropped instead.

@@ -4,11 +4,20 @@
  * aborts the whole process (Napi::Error), so a deadline, an idle timeout or close() waits for its "ready".
  */
 
+import type { PasswordCheckUnavailable } from "./check.js";
 import type { Ticket } from "./fair-queue.js";
 import type { HashThread } from "./hash-thread.js";
 import type { HashRequest } from "./hash-worker.js";
 
 export type HashOutcome = "verified" | "wrong" | "busy" | "deadline_queued" | "deadline_running" | "failed";
+
+/** Why a check that ended without an answer could not be made. */
+export const UNAVAILABLE = {
+  busy: "busy",
+  deadline_queued: "deadline",
+  deadline_running: "deadline",
+  failed: "failed",
+} as const satisfies Partial<Record<HashOutcome, PasswordCheckUnavailable["reason"]>>;
 
 export interface Job {
   readonly request: HashRequest;
@@ -19,6 +28,8 @@ export interface Job {
   readonly settle: (outcome: HashOutcome) => void;
   ticket?: Ticket<Job>;
   slot?: Slot;
+  /** A native hash answered at its deadline and still computing. */
+  expired?: boolean;
 }
 
 /** One of the pool's `workers` places: a worker thread, or a native hash in flight (the place ends with it). */
@@ -43,6 +54,7 @@ export function stopThread(slot: Slot): void {
 
 /** Waits for a slot's answer (and its thread's "ready" while it loads), then ends its thread. */
 export async function endSlot(slot: Slot): Promise<void> {
+  clearTimeout(slot.idle);
   await slot.computing;
   const { worker } = slot;
   if (!worker) return;

@@ -47,12 +47,13 @@ afterEach(async () => {
   pool = undefined;
 });
 
-/** A hash thread that loads only when told ("ready") and records whether it was ended. */
-type FakeThread = EventEmitter & HashThread & { terminated: boolean };
+/** A hash thread that loads only when told ("ready") and records what it was sent and whether it was ended. */
+type FakeThread = EventEmitter & HashThread & { terminated: boolean; posted: unknown[] };
 function fakeThread(made: FakeThread[]): HashThread {
   const thread = Object.assign(new EventEmitter(), {
     terminated: false,
-    postMessage: () => {},
+    posted: [] as unknown[],
+    postMessage: (request: unknown) => thread.posted.push(request),
     unref: () => {},
     terminate: async () => {
       thread.terminated = true;
@@ -154,7 +155,7 @@ describe("HashPool", () => {
     await expect(slow).rejects.toEqual(new PasswordCheckUnavailable("deadline"));
     expect(performance.now() - started).toBeLessThan(2500);
     expect(outcomes).toEqual(["deadline_running"]);
-    expect(await p.check("right", entry(COST10), attempt())).toBe(true);
+    expect(await p.check("right", SHA_CRYPT, attempt())).toBe(true);
   });
 
   it("drops a check still waiting at its deadline without evaluating it", async () => {
@@ -171,6 +172,98 @@ describe("HashPool", () => {
       true,
     ]);
     expect(outcomes.sort()).toEqual(["deadline_queued", "deadline_running"]);
+    // And the pool serves on: neither check left its place taken.
+    expect(await p.check("right", SHA_CRYPT, attempt("team", "10.0.0.3"))).toBe(true);
+  });
+
+  it("keeps a bcrypt's queue shares past its deadline until the addon returns", async () => {
+    const { native, running } = fakeNative();
+    const p = start({ workers: 2, deadlineMs: 100, native, queue: { ...queue, maxPendingPerUser: 1 } });
+    await expect(p.check("x", entry(COST10), attempt())).rejects.toEqual(new PasswordCheckUnavailable("deadline"));
+    // Still computing: the user's one check is still pending, though answered.
+    await expect(p.check("y", entry(COST10), attempt())).rejects.toEqual(new PasswordCheckUnavailable("busy"));
+    running[0]?.(false);
+    await new Promise((r) => setTimeout(r, 0));
+    const again = p.check("right", entry(COST10), attempt());
+    expect(running).toHaveLength(2);
+    running[1]?.(true);
+    expect(await again).toBe(true);
+  });
+
+  it("drops a check that would start with under a tenth of its deadline left, and frees the place it was given", async () => {
+    const { native, running } = fakeNative();
+    const p = start({ workers: 1, deadlineMs: 1000, native });
+    const first = p.check("a", entry(COST10), attempt("team", "10.0.0.1"));
+    const late = p.check("b", entry(COST10), attempt("team", "10.0.0.2"));
+    await new Promise((r) => setTimeout(r, 930));
+    running[0]?.(false);
+    expect(await first).toBe(false);
+    await expect(late).rejects.toEqual(new PasswordCheckUnavailable("deadline"));
+    expect(outcomes).toEqual(["wrong", "deadline_queued"]);
+    const next = p.check("c", entry(COST10), attempt("team", "10.0.0.3"));
+    expect(running).toHaveLength(2);
+    running[1]?.(true);
+    expect(await next).toBe(true);
+  });
+
+  it("counts bcrypt and thread hashes together against workers", async () => {
+    const { native, running } = fakeNative();
+    const threads: FakeThread[] = [];
+    const p = start({ workers: 2, native, startThread: () => fakeThread(threads) });
+    const x = p.check("x", entry(COST10), attempt("team", "10.0.0.1"));
+    const y = p.check("y", SHA_CRYPT, attempt("team", "10.0.0.2"));
+    const z = p.check("z", SHA_CRYPT, attempt("team", "10.0.0.3"));
+    expect(running).toHaveLength(1);
+    expect(threads).toHaveLength(1);
+    threads[0]?.emit("message", "ready");
+    running[0]?.(true);
+    expect(await x).toBe(true);
+    // bcrypt's place went to z, on a thread of its own.
+    expect(threads).toHaveLength(2);
+    expect(threads.map((t) => t.posted.length)).toEqual([1, 1]);
+    threads[1]?.emit("message", "ready");
+    threads[0]?.emit("message", false);
+    threads[1]?.emit("message", true);
+    expect(await Promise.all([y, z])).toEqual([false, true]);
+  });
+
+  it("keeps a bcrypt's place when the idle thread it runs beside ends, until the addon returns", async () => {
+    const { native, running } = fakeNative();
+    const threads: FakeThread[] = [];
+    const p = start({ workers: 1, native, startThread: () => fakeThread(threads) });
+    const warm = p.check("w", SHA_CRYPT, attempt());
+    threads[0]?.emit("message", "ready");
+    threads[0]?.emit("message", true);
+    expect(await warm).toBe(true);
+    const hashing = p.check("x", entry(COST10), attempt());
+    expect(running).toHaveLength(1);
+    threads[0]?.emit("exit", 1);
+    const waiting = p.check("y", SHA_CRYPT, attempt());
+    await new Promise((r) => setTimeout(r, 20));
+    expect(threads).toHaveLength(1);
+    running[0]?.(true);
+    expect(await hashing).toBe(true);
+    expect(threads).toHaveLength(2);
+    threads[1]?.emit("message", "ready");
+    threads[1]?.emit("message", true);
+    expect(await waiting).toBe(true);
+  });
+
+  it("answers a JavaScript hash 500 at once while no thread can start, without holding up bcrypt behind it", async () => {
+    const { native, running } = fakeNative();
+    const p = start({
+      workers: 1,
+      native,
+      startThread: () => {
+        throw new Error("EAGAIN");
+      },
+    });
+    const sha = p.check("x", SHA_CRYPT, attempt("team", "10.0.0.1"));
+    const bcrypt = p.check("y", entry(COST10), attempt("team", "10.0.0.2"));
+    await expect(sha).rejects.toEqual(new PasswordCheckUnavailable("failed"));
+    expect(running).toHaveLength(1);
+    running[0]?.(true);
+    expect(await bcrypt).toBe(true);
   });
 
   it("starts threads only for JavaScript hashes to compute, at most workers of them, and ends them once idle", async () => {
