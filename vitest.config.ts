@@ -7,6 +7,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
+          globalSetup: ["test/support/private-tmp.global.ts"],
           exclude: ["test/e2e/**", "test/chart/**", "test/browser/**"],
         },
       },
@@ -14,7 +15,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
-          globalSetup: ["test/e2e/support/cluster.global.ts"],
+          globalSetup: ["test/support/private-tmp.global.ts", "test/e2e/support/cluster.global.ts"],
           testTimeout: 60_000,
           hookTimeout: 180_000,
           fileParallelism: false,
@@ -27,14 +28,14 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 600_000,
           fileParallelism: false,
-          globalSetup: ["test/e2e/support/cluster.global.ts"],
+          globalSetup: ["test/support/private-tmp.global.ts", "test/e2e/support/cluster.global.ts"],
         },
       },
       {
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
-          globalSetup: ["test/browser/support/browser.global.ts"],
+          globalSetup: ["test/support/private-tmp.global.ts", "test/browser/support/browser.global.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

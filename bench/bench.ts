@@ -34,7 +34,7 @@
  * rbac-gate runs with the chart's NODE_OPTIONS (its V8 heap caps), as in a cluster; GATE_NODE_OPTIONS replaces
  * them, e.g. GATE_NODE_OPTIONS= npm run bench for none.
  */
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -273,4 +273,5 @@ process.stdout.write(
     `cpu_vs_floor_close=${fmt(ratios.cpuClose.summary.median)} cpu_vs_floor_keepalive=${fmt(ratios.cpuKeep.summary.median)}\n`,
 );
 await stopAll();
+rmSync(s.dir, { recursive: true, force: true });
 process.exit(0);

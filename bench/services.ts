@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../test/e2e/support/ports.js";
+import { freePort, freePorts } from "../test/e2e/support/ports.js";
 import { type Started, start, waitForHttp } from "../test/e2e/support/processes.js";
 import { startRbacGate } from "../test/e2e/support/rbac-gate.js";
 import { tool } from "../test/e2e/support/tools.js";
@@ -81,16 +81,19 @@ routes: [{host: "127.0.0.1", htpasswd: bench, allow: {authenticated: true}}]
   ]);
   await waitForHttp(`http://127.0.0.1:${o2pPort}/ping`, oauth2Proxy);
 
+  // Chosen together: two servers of nginx on one port would be one (the first), measured under both names.
+  const [gateClose, gateKeepalive, floorClose, floorKeepalive, o2pClose, o2pKeepalive, apr1, bcrypt10, upstream] =
+    (await freePorts(9)) as [number, number, number, number, number, number, number, number, number];
   const ports: BenchPorts = {
-    gateClose: await freePort(),
-    gateKeepalive: await freePort(),
-    floorClose: await freePort(),
-    floorKeepalive: await freePort(),
-    oauth2ProxyClose: await freePort(),
-    oauth2ProxyKeepalive: await freePort(),
-    apr1: await freePort(),
-    bcrypt10: await freePort(),
-    upstream: await freePort(),
+    gateClose,
+    gateKeepalive,
+    floorClose,
+    floorKeepalive,
+    oauth2ProxyClose: o2pClose,
+    oauth2ProxyKeepalive: o2pKeepalive,
+    apr1,
+    bcrypt10,
+    upstream,
   };
   const prefix = join(dir, "nginx");
   mkdirSync(prefix);

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "./ports.js";
+import { freePorts } from "./ports.js";
 import { type Started, start } from "./processes.js";
 import { tool } from "./tools.js";
 
@@ -37,7 +37,7 @@ export async function startControlPlane(
   options: { readyTimeoutMs?: number; apiserverArgs?: readonly string[] } = {},
 ): Promise<ControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), "rbac-gate-cluster-"));
-  const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const [etcdClient, etcdPeer, apiPort] = (await freePorts(3)) as [number, number, number];
 
   const etcd = start(tool("etcd"), [
     "--name=test",

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "./ports.js";
+import { freePorts } from "./ports.js";
 import { type Started, start, waitForHttp } from "./processes.js";
 
 const TEMPLATE = fileURLToPath(new URL("../nginx/ingress-nginx-auth.conf.template", import.meta.url));
@@ -52,7 +52,7 @@ export interface NginxOptions {
 export async function startNginx(authAddress: string, appAddress: string, options: NginxOptions = {}): Promise<Nginx> {
   const prefix = mkdtempSync(join(tmpdir(), "rbac-gate-nginx-"));
   mkdirSync(join(prefix, "logs"), { recursive: true });
-  const [a, b, c] = [await freePort(), await freePort(), await freePort()];
+  const [a, b, c] = (await freePorts(3)) as [number, number, number];
   const config = readFileSync(TEMPLATE, "utf8")
     .replaceAll("http://{{AUTH}}/signin", options.signinUrl ?? "http://{{AUTH}}/signin")
     .replaceAll("{{AUTH}}", authAddress)
