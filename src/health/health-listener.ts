@@ -89,9 +89,14 @@ export async function startHealthListener(options: HealthListenerOptions): Promi
     close: async () => {
       closing = true;
       clearInterval(timer);
+      // The thread and the fallback timer hold the event loop until the thread has ended: at shutdown nothing else
+      // may be left, and the process would otherwise end here, before the caller's last log line and its flush.
+      worker.ref();
       const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
       worker.postMessage("close");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 1000).unref())]);
+      let fallback: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (fallback = setTimeout(r, 1000)))]);
+      clearTimeout(fallback);
       await worker.terminate();
     },
   };

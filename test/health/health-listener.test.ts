@@ -1,4 +1,7 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type HealthListener, startHealthListener } from "../../src/health/health-listener.js";
 import { probeAnswer } from "../../src/health/probe-worker.js";
@@ -159,4 +162,24 @@ describe("the health listener under connections that are not probes", () => {
     await listener.close();
     expect(failures).toEqual([]);
   });
+
+  it("holds the process until its thread has ended, when nothing else would (the last log line at shutdown)", async () => {
+    // In a process of its own: here the test runner keeps the event loop alive whatever the listener does.
+    const module = new URL("../../src/health/health-listener.ts", import.meta.url).href;
+    const script = join(mkdtempSync(join(tmpdir(), "rbac-gate-health-")), "close.mts");
+    writeFileSync(
+      script,
+      `const { startHealthListener } = await import(${JSON.stringify(module)});
+       const listener = await startHealthListener({ address: "127.0.0.1", port: 0, staleAfterMs: 5000, ready: () => true });
+       listener.close().then(() => process.stdout.write("closed"));`,
+    );
+    const child = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    expect(out).toBe("closed");
+    expect(code).toBe(0);
+  }, 20_000);
 });
