@@ -58,6 +58,8 @@ export async function endSlot(slot: Slot): Promise<void> {
   await slot.computing;
   const { worker } = slot;
   if (!worker) return;
+  // Held until it has ended: at shutdown nothing else may keep the process alive.
+  worker.ref();
   let exited = false;
   worker.once("exit", () => {
     exited = true;

@@ -5,7 +5,7 @@
 import { Worker } from "node:worker_threads";
 
 /** What the pool uses of a worker thread (tests pass a fake). */
-export type HashThread = Pick<Worker, "postMessage" | "terminate" | "on" | "once" | "unref">;
+export type HashThread = Pick<Worker, "postMessage" | "terminate" | "on" | "once" | "ref" | "unref">;
 
 /** The worker's message once loaded (hash-worker.ts posts it). */
 export const READY = "ready";

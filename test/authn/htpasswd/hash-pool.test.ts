@@ -54,6 +54,7 @@ function fakeThread(made: FakeThread[]): HashThread {
     terminated: false,
     posted: [] as unknown[],
     postMessage: (request: unknown) => thread.posted.push(request),
+    ref: () => {},
     unref: () => {},
     terminate: async () => {
       thread.terminated = true;
