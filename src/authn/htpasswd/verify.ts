@@ -8,7 +8,7 @@ import apacheCrypt from "apache-crypt";
 import apacheMd5 from "apache-md5";
 import bcrypt from "bcrypt";
 import { verify as shaCryptVerify } from "unixcrypt";
-import { bcryptForm, verifyBcrypt } from "./bcrypt-addon.js";
+import { BCRYPT_ADDON, bcryptForm } from "./bcrypt-addon.js";
 import type { HtpasswdEntry } from "./parse.js";
 
 function equal(a: string | Buffer, b: string | Buffer): boolean {
@@ -69,8 +69,8 @@ export function verifyPasswordSync(password: string, { hash, scheme }: HtpasswdE
 }
 
 /**
- * A PasswordCheck without a pool: bcrypt by verifyBcrypt, every other scheme in the calling thread. For tools and
+ * A PasswordCheck without a pool: bcrypt in its addon (as the pool computes it), every other scheme in the calling thread. For tools and
  * tests, not for serving (a slow scheme would block the event loop).
  */
 export const verifyPassword = async (password: string, entry: HtpasswdEntry): Promise<boolean> =>
-  entry.scheme === "bcrypt" ? verifyBcrypt(password, entry.hash) : verifyPasswordSync(password, entry);
+  BCRYPT_ADDON.schemes.has(entry.scheme) ? BCRYPT_ADDON.verify(password, entry) : verifyPasswordSync(password, entry);
