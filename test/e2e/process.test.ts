@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { basic, send } from "./support/http-client.js";
 import { freePort } from "./support/ports.js";
-import { start, stopAll } from "./support/processes.js";
+import { start, stopAll, waitForHttp } from "./support/processes.js";
 import { MAIN, startRbacGate } from "./support/rbac-gate.js";
 
 /** The auth request nginx sends for these requests: the documented auth-url, /auth?host=$host. */
@@ -180,6 +180,45 @@ describe("As a platform admin trying the command line", () => {
     expect(await ask("new.example.com")).toBe(200);
     expect(gate.process.child.exitCode).toBeNull();
     await gate.process.stop();
+  });
+});
+
+describe("As a platform admin sizing its memory", () => {
+  /**
+   * Starts the demo under node's --trace-opt, asks it the same allowed request until its code is hot, and counts the
+   * functions each of V8's optimizing tiers compiled.
+   */
+  async function compilations(nodeOptions: readonly string[]): Promise<Record<string, number>> {
+    const port = await freePort();
+    const proc = start(process.execPath, ["--trace-opt", ...nodeOptions, MAIN, "--port", String(port)]);
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, proc);
+    const headers = {
+      "X-Original-URL": "http://localhost/",
+      "X-Original-Method": "GET",
+      Authorization: basic("demo", "demo"),
+    };
+    for (let batch = 0; batch < 100; batch++) {
+      const replies = await Promise.all(
+        Array.from({ length: 40 }, () => send(port, "/auth?host=localhost", { headers })),
+      );
+      expect(replies.every((r) => r.status === 200)).toBe(true);
+    }
+    await proc.stop();
+    const counts: Record<string, number> = {};
+    for (const [, tier] of proc.output().matchAll(/\[compiling method .*\(target (\w+)\)/g))
+      counts[tier as string] = (counts[tier as string] ?? 0) + 1;
+    return counts;
+  }
+
+  it("runs without V8's Maglev tier: its hot code goes straight to TurboFan (docs/performance.md)", async () => {
+    const counts = await compilations([]);
+    expect(counts.TURBOFAN_JS).toBeGreaterThan(0);
+    // Node.js's own start-up, before rbac-gate's entry point runs, may compile one or two of its functions.
+    expect(counts.MAGLEV ?? 0).toBeLessThanOrEqual(2);
+  });
+
+  it("leaves Maglev on when node's own command line asks for it", async () => {
+    expect((await compilations(["--maglev"])).MAGLEV).toBeGreaterThan(20);
   });
 });
 
