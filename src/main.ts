@@ -4,12 +4,16 @@
  * may need a newer one, sets rbac-gate's V8 flags (v8-flags.ts), then runs the command line (cli.ts).
  */
 import { nodeVersionProblem } from "./node-version.js";
-import { applyV8Flags } from "./v8-flags.js";
 
-const problem = nodeVersionProblem(process.versions.node);
-if (problem !== undefined) {
-  process.stderr.write(`rbac-gate: ${problem}\n`);
+const tooOld = nodeVersionProblem(process.versions.node);
+if (tooOld !== undefined) {
+  process.stderr.write(`rbac-gate: ${tooOld}\n`);
   process.exit(1);
 }
-applyV8Flags();
+// A setting it cannot take is a usage error, as an unknown RBAC_GATE_LOG_LEVEL is (exit 2).
+const refused = (await import("./v8-flags.js")).applyV8Flags();
+if (refused !== undefined) {
+  process.stderr.write(`rbac-gate: ${refused}\n`);
+  process.exit(2);
+}
 await import("./cli.js");

@@ -188,9 +188,15 @@ describe("As a platform admin sizing its memory", () => {
    * Starts the demo under node's --trace-opt, asks it the same allowed request until its code is hot, and counts the
    * functions each of V8's optimizing tiers compiled.
    */
-  async function compilations(nodeOptions: readonly string[]): Promise<Record<string, number>> {
+  async function compilations(
+    nodeOptions: readonly string[],
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<Record<string, number>> {
     const port = await freePort();
-    const proc = start(process.execPath, ["--trace-opt", ...nodeOptions, MAIN, "--port", String(port)]);
+    const proc = start(process.execPath, ["--trace-opt", ...nodeOptions, MAIN, "--port", String(port)], {
+      ...process.env,
+      ...env,
+    });
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, proc);
     const headers = {
       "X-Original-URL": "http://localhost/",
@@ -204,6 +210,8 @@ describe("As a platform admin sizing its memory", () => {
       expect(replies.every((r) => r.status === 200)).toBe(true);
     }
     await proc.stop();
+    // A clean exit: V8's trace lines still buffered at the end were written, none lost to a kill.
+    expect(await proc.exited).toBe(0);
     const counts: Record<string, number> = {};
     for (const [, tier] of proc.output().matchAll(/\[compiling method .*\(target (\w+)\)/g))
       counts[tier as string] = (counts[tier as string] ?? 0) + 1;
@@ -217,8 +225,15 @@ describe("As a platform admin sizing its memory", () => {
     expect(counts.MAGLEV ?? 0).toBeLessThanOrEqual(2);
   });
 
-  it("leaves Maglev on when node's own command line asks for it", async () => {
+  it("leaves Maglev on when node's own command line asks for it, or RBAC_GATE_MAGLEV=on", async () => {
     expect((await compilations(["--maglev"])).MAGLEV).toBeGreaterThan(20);
+    expect((await compilations([], { RBAC_GATE_MAGLEV: "on" })).MAGLEV).toBeGreaterThan(20);
+  });
+
+  it("refuses to start with any other RBAC_GATE_MAGLEV, saying what it must be (exit 2)", async () => {
+    const proc = start(process.execPath, [MAIN], { ...process.env, RBAC_GATE_MAGLEV: "true" });
+    expect(await proc.exited).toBe(2);
+    expect(proc.output()).toBe('rbac-gate: RBAC_GATE_MAGLEV has "true": it must be on or off\n');
   });
 });
 
