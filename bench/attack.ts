@@ -24,6 +24,7 @@
  *
  *   npm run bench:attack -- --rounds 5 --samples 40
  */
+import "./private-tmp.js";
 import { fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";

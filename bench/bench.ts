@@ -34,6 +34,7 @@
  * rbac-gate runs with the chart's NODE_OPTIONS (its V8 heap caps), as in a cluster; GATE_NODE_OPTIONS replaces
  * them, e.g. GATE_NODE_OPTIONS= npm run bench for none.
  */
+import "./private-tmp.js";
 import { rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";

@@ -22,6 +22,7 @@
  *
  *   npm run bench:cluster -- --tokens 1000000 --passwords 1000000
  */
+import "./private-tmp.js";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";

@@ -14,6 +14,7 @@
  *   npm run soak -- --minutes 10 --rate 400
  */
 
+import "./private-tmp.js";
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { parseArgs } from "node:util";
