@@ -35,7 +35,7 @@
  * them, e.g. GATE_NODE_OPTIONS= npm run bench for none.
  */
 import "./private-tmp.js";
-import { rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -274,5 +274,4 @@ process.stdout.write(
     `cpu_vs_floor_close=${fmt(ratios.cpuClose.summary.median)} cpu_vs_floor_keepalive=${fmt(ratios.cpuKeep.summary.median)}\n`,
 );
 await stopAll();
-rmSync(s.dir, { recursive: true, force: true });
 process.exit(0);

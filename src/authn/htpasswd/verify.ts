@@ -69,8 +69,8 @@ export function verifyPasswordSync(password: string, { hash, scheme }: HtpasswdE
 }
 
 /**
- * A PasswordCheck without a pool: bcrypt in its addon (as the pool computes it), every other scheme in the calling thread. For tools and
- * tests, not for serving (a slow scheme would block the event loop).
+ * A PasswordCheck without a pool: bcrypt in its addon (as the pool computes it), every other scheme in the calling
+ * thread. For tools and tests, not for serving (a slow scheme would block the event loop).
  */
 export const verifyPassword = async (password: string, entry: HtpasswdEntry): Promise<boolean> =>
   BCRYPT_ADDON.schemes.has(entry.scheme) ? BCRYPT_ADDON.verify(password, entry) : verifyPasswordSync(password, entry);
