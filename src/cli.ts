@@ -11,7 +11,7 @@
  * start (every problem printed, one per line) or shutdown timed out, 2 for bad arguments. SIGHUP reads the
  * configuration file again (as a change of the file does); SIGTERM and SIGINT shut down gracefully.
  */
-import { createServer as createHttpServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Config } from "./config/config.js";
@@ -21,6 +21,7 @@ import { AUTH_LISTENER_OPTIONS } from "./http/server-options.js";
 import { createTlsServer, TlsFilesError } from "./http/tls.js";
 import { createLogger, flushThenExit, textDestination } from "./log.js";
 import { UNSCRAPED } from "./metrics/unscraped.js";
+import { http } from "./node-http.js";
 import { VERSION } from "./version.js";
 import { Reloader } from "./wiring/reloader.js";
 import { buildService } from "./wiring/service.js";
@@ -143,7 +144,7 @@ async function serve(argv: string[]): Promise<void> {
     }).catch((error: Error) => refuse(1, [`cannot serve health probes on ${address}:${healthPort}: ${error.message}`]));
     logger.info({ address: `${address}:${health.port}`, staleAfterMs }, "health probes listening");
   }
-  const server: Server = tls?.server ?? createHttpServer(AUTH_LISTENER_OPTIONS, reloader.handle);
+  const server: Server = tls?.server ?? http.createServer(AUTH_LISTENER_OPTIONS, reloader.handle);
   server.keepAliveTimeout = 65_000;
   // ingress-nginx opens a new connection per auth subrequest: a burst of requests is a burst of connects. Node's
   // default backlog (511) overflows under a flood, and a dropped SYN costs the next client 1 s or more (its

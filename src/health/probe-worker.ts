@@ -6,8 +6,11 @@
  * Self-contained on purpose (node: imports only, erasable TypeScript): a worker thread is its own module graph, and
  * this file loads as it is under Node's type stripping, tsx, and compiled to dist.
  */
-import { createServer } from "node:http";
+import { createRequire } from "node:module";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
+
+// Required, not imported: an ESM import of node:http loads undici, which this thread never uses (see node-http.ts).
+const { createServer } = createRequire(import.meta.url)("node:http") as typeof import("node:http");
 
 /** What the main thread shares: BEAT (its last beat, hrtime in ns) and READY (1 when ready, 0 otherwise). */
 export const BEAT = 0;

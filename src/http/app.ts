@@ -9,7 +9,7 @@
  *   /forward-auth  Traefik ForwardAuth (GET)
  *   /ext-authz/…   Envoy HTTP ext_authz, path_prefix /ext-authz (the original method and path)
  */
-import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import type { RequestListener, ServerResponse } from "node:http";
 import type { Express } from "express";
 import type { IdentityHeaderNames } from "../decision/decision.js";
 import type { Gate } from "../decision/gate.js";
@@ -17,7 +17,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import type { DialectEntry } from "../request/dialects/table.js";
 import { targetPath } from "../request/normalize.js";
 import type { AuditLog } from "./audit.js";
-import { authEndpoint } from "./auth-endpoint.js";
+import { type AuthHandler, authEndpoint } from "./auth-endpoint.js";
 import type { RepeatedAllows } from "./repeated-allows.js";
 
 export interface AppDeps {
@@ -32,10 +32,8 @@ export interface AppDeps {
   readonly repeats?: RepeatedAllows;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-
 export function createApp(deps: AppDeps): RequestListener {
-  const handlerOf = (dialect: DialectEntry, gate: Gate): Handler =>
+  const handlerOf = (dialect: DialectEntry, gate: Gate): AuthHandler =>
     authEndpoint({
       dialect: dialect.name,
       gate,
@@ -45,13 +43,13 @@ export function createApp(deps: AppDeps): RequestListener {
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
       ...(deps.repeats ? { repeats: deps.repeats } : {}),
     });
-  const exact = new Map<string, Handler>();
-  const prefixes: Array<readonly [string, Handler]> = [];
+  const exact = new Map<string, AuthHandler>();
+  const prefixes: Array<readonly [string, AuthHandler]> = [];
   for (const { dialect, gate } of deps.endpoints) {
     if (dialect.pathIsPrefix) prefixes.push([dialect.path, handlerOf(dialect, gate)]);
     else exact.set(dialect.path, handlerOf(dialect, gate));
   }
-  const route = (url: string | undefined): Handler | undefined => {
+  const route = (url: string | undefined): AuthHandler | undefined => {
     const path = targetPath(url ?? "/");
     const found = exact.get(path);
     if (found) return found;
@@ -95,10 +93,17 @@ export function createApp(deps: AppDeps): RequestListener {
       );
       return;
     }
-    // A fault after the answer (a logging failure, say) must never become an unhandled rejection: fail closed.
-    handler(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
+    // A fault (a logging failure after the answer, say) must never become an unhandled rejection or an exception
+    // out of the listener: fail closed.
+    try {
+      handler(req, res)?.catch(() => failClosed(res));
+    } catch {
+      failClosed(res);
+    }
   };
+}
+
+function failClosed(res: ServerResponse): void {
+  if (!res.headersSent) res.writeHead(500);
+  res.end();
 }

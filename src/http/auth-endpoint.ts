@@ -32,25 +32,22 @@ function authorizationValues(raw: readonly string[]): string[] {
   return values;
 }
 
-export function authEndpoint(deps: AuthEndpointDeps) {
+/** A header's value; the first line's when it was sent more than once. */
+function firstHeader(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * An endpoint's handler. A request answered from the allow cache is answered before it returns (undefined): no
+ * promise, no microtask. Any other returns the promise of the whole pipeline, which never rejects on a decision.
+ */
+export type AuthHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | undefined;
+
+export function authEndpoint(deps: AuthEndpointDeps): AuthHandler {
   const { gate, identityHeaders, audit, dialect, metrics, bodyReachesClient, repeats } = deps;
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const started = performance.now();
-    const header = (name: string) => {
-      const v = req.headers[name];
-      return Array.isArray(v) ? v[0] : v;
-    };
-    const repeatKey = repeats?.keyOf(req.method ?? "", req.url ?? "", req.rawHeaders);
-    const repeated = repeatKey === undefined ? undefined : repeats?.get(repeatKey, started);
-    if (repeated) {
-      res.writeHead(200, repeated.head as string[]);
-      res.end();
-      const ms = performance.now() - started;
-      metrics?.cache("allow", "hit");
-      metrics?.decision(dialect, repeated.record.decision, ms / 1000);
-      audit(dialect, repeated.record, 200, () => header("x-request-id"), ms);
-      return;
-    }
+  const decide = async (req: IncomingMessage, res: ServerResponse, started: number, repeatKey?: string) => {
+    const header = (name: string) => firstHeader(req, name);
     let record: DecisionRecord;
     try {
       record = await gate({
@@ -76,5 +73,19 @@ export function authEndpoint(deps: AuthEndpointDeps) {
     const ms = performance.now() - started;
     metrics?.decision(dialect, record.decision, ms / 1000);
     audit(dialect, record, reply.status, () => header("x-request-id"), ms);
+  };
+  return (req, res) => {
+    const started = performance.now();
+    if (repeats === undefined) return decide(req, res, started);
+    const repeatKey = repeats.keyOf(req.method ?? "", req.url ?? "", req.rawHeaders);
+    const repeated = repeats.get(repeatKey, started);
+    if (repeated === undefined) return decide(req, res, started, repeatKey);
+    res.writeHead(200, repeated.head as string[]);
+    res.end();
+    const ms = performance.now() - started;
+    metrics?.cache("allow", "hit");
+    metrics?.decision(dialect, repeated.record.decision, ms / 1000);
+    audit(dialect, repeated.record, 200, () => firstHeader(req, "x-request-id"), ms);
+    return undefined;
   };
 }

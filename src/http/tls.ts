@@ -5,10 +5,11 @@
  */
 import { readFileSync } from "node:fs";
 import type { RequestListener } from "node:http";
-import { createServer, type Server } from "node:https";
+import type { Server } from "node:https";
 import { createSecureContext } from "node:tls";
 import { describeReadError } from "../config/load.js";
 import type { Logger } from "../log.js";
+import { https } from "../node-http.js";
 import { type FileWatch, watchFile } from "../sources/file-watch.js";
 import { AUTH_LISTENER_OPTIONS } from "./server-options.js";
 
@@ -29,7 +30,7 @@ export function createTlsServer(
   } catch (error) {
     throw new TlsFilesError(`listen.tls: the certificate and key do not load: ${(error as Error).message}`);
   }
-  const server = createServer({ ...AUTH_LISTENER_OPTIONS, cert: current.cert, key: current.key }, handler);
+  const server = https.createServer({ ...AUTH_LISTENER_OPTIONS, cert: current.cert, key: current.key }, handler);
   const reload = () => {
     let next: { cert: Buffer; key: Buffer };
     try {

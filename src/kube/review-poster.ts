@@ -12,9 +12,10 @@
  * closed under the request (ECONNRESET on a reused socket); never past the timeout. The timeout is the caller's
  * remaining deadline when it gives one (the time spent waiting for the rate limit already counted against it).
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
+import type { Agent as HttpAgent, IncomingMessage } from "node:http";
+import type { Agent as HttpsAgent, RequestOptions } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { http, https } from "../node-http.js";
 
 export interface ReviewPoster {
   /** @param timeoutMs what is left of the caller's deadline (default: the poster's timeout), retries included. */
@@ -54,7 +55,7 @@ export function createReviewPoster(config: KubeConfig, timeoutMs: number): Revie
     );
     if (!agent || tls) {
       const next = tls
-        ? new HttpsAgent({
+        ? new https.Agent({
             keepAlive: true,
             maxSockets: 64,
             ...(options.ca ? { ca: options.ca } : {}),
@@ -62,7 +63,7 @@ export function createReviewPoster(config: KubeConfig, timeoutMs: number): Revie
             ...(options.key ? { key: options.key } : {}),
             rejectUnauthorized: options.rejectUnauthorized !== false,
           })
-        : new HttpAgent({ keepAlive: true, maxSockets: 64 });
+        : new http.Agent({ keepAlive: true, maxSockets: 64 });
       // A client certificate may have rotated too: a new pool, the old one closes when idle.
       const previous = agent;
       agent = next;
@@ -96,7 +97,7 @@ export function createReviewPoster(config: KubeConfig, timeoutMs: number): Revie
   };
 
   function attempt(path: string, payload: string, timeoutMs: number): Promise<Record<string, unknown>> {
-    const send = tls ? httpsRequest : httpRequest;
+    const send = tls ? https.request : http.request;
     return new Promise((resolve, reject) => {
       const req = send(
         {

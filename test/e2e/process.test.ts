@@ -230,6 +230,57 @@ describe("As a platform admin sizing its memory", () => {
     expect((await compilations([], { RBAC_GATE_MAGLEV: "on" })).MAGLEV).toBeGreaterThan(20);
   });
 
+  it("never loads undici, which an ESM import of node:http would: in neither its main thread nor its health thread (docs/performance.md)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rbac-gate-builtins-"));
+    // Loaded into every thread with --require (--import reaches the main thread only): the list of Node.js's own
+    // modules the thread has loaded, written once its start has settled and again at the main thread's exit.
+    writeFileSync(
+      join(dir, "report.cjs"),
+      [
+        'const { isMainThread } = require("node:worker_threads");',
+        "const write = () => process.stderr.write(`builtins ${isMainThread} ${JSON.stringify(process.moduleLoadList)}\\n`);",
+        "setTimeout(write, 1000).unref();",
+        'if (isMainThread) process.on("exit", write);',
+        "",
+      ].join("\n"),
+    );
+    // Made with: htpasswd -nbB -C 5 alice alice-pw
+    writeFileSync(join(dir, "users"), "alice:$2y$05$pp1LRuxJhe38yKzmqrx3G.bR04Ofw/7IriRHrOyALa.kKLwW1P8Re\n");
+    const [port, healthPort] = [await freePort(), await freePort()];
+    writeFileSync(
+      join(dir, "config.yaml"),
+      `health: {port: ${healthPort}}\nhtpasswd: {files: [{name: u, path: users}]}\nroutes: [{host: app.example.com, htpasswd: u, allow: {authenticated: true}}]\n`,
+    );
+    const args = [
+      "--require",
+      join(dir, "report.cjs"),
+      MAIN,
+      "--config",
+      join(dir, "config.yaml"),
+      "--port",
+      String(port),
+    ];
+    const proc = start(process.execPath, args);
+    await waitForHttp(`http://127.0.0.1:${healthPort}/healthz`, proc);
+    const headers = {
+      "X-Original-URL": "http://app.example.com/",
+      "X-Original-Method": "GET",
+      Authorization: basic("alice", "alice-pw"),
+    };
+    expect((await send(port, AUTH, { headers })).status).toBe(200);
+    await expect.poll(() => proc.output().match(/^builtins false /m), { timeout: 10_000 }).not.toBeNull();
+    await proc.stop();
+    expect(await proc.exited).toBe(0);
+    const reports = [...proc.output().matchAll(/^builtins (true|false) (.*)$/gm)];
+    // The health thread's, and the main thread's at exit (with the first request's modules).
+    expect(reports.map((m) => m[1])).toEqual(expect.arrayContaining(["false", "true"]));
+    for (const [, , list] of reports) {
+      const loaded = JSON.parse(list as string) as string[];
+      expect(loaded).toContain("NativeModule http");
+      expect(loaded.filter((name) => name.includes("undici"))).toEqual([]);
+    }
+  });
+
   it("refuses to start with any other RBAC_GATE_MAGLEV, saying what it must be (exit 2)", async () => {
     const proc = start(process.execPath, [MAIN], { ...process.env, RBAC_GATE_MAGLEV: "true" });
     expect(await proc.exited).toBe(2);

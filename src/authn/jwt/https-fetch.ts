@@ -3,7 +3,8 @@
  * (certificateAuthority, as the apiserver uses it), no redirects (a 3xx is an error), a deadline for the whole
  * exchange and a size limit, so a slow or huge answer cannot hold a request or the heap.
  */
-import { type RequestOptions, request } from "node:https";
+import type { RequestOptions } from "node:https";
+import { https } from "../../node-http.js";
 
 export interface FetchLimits {
   readonly timeoutMs: number;
@@ -33,7 +34,7 @@ export function httpsFetcher(ca: string | undefined | (() => Promise<RequestBase
       const headers: Record<string, string> = { accept: "application/json", ...base.headers };
       const given = options.headers instanceof Headers ? Object.fromEntries(options.headers) : options.headers;
       Object.assign(headers, given);
-      const req = request(url, {
+      const req = https.request(url, {
         method: "GET",
         ...base,
         headers,
