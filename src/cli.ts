@@ -1,6 +1,5 @@
 /**
- * The command line: the only place that reads process.env and argv, or exits (main.ts checks the Node.js version
- * first).
+ * The command line: the only place that reads process.env and argv, or exits (main.ts checks Node.js's version).
  *
  *   rbac-gate [--config FILE] [--address ADDR] [--port N] [--log-level LEVEL] | --help | --version
  *   rbac-gate explain --config FILE --url URL [--method M] (--token T | --user U [--group G]...)
@@ -15,7 +14,7 @@ import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Config } from "./config/config.js";
-import { loadConfigFile } from "./config/load.js";
+import { loadConfigInThread, parseConfigInThread } from "./config/load-in-thread.js";
 import { type HealthListener, startHealthListener } from "./health/health-listener.js";
 import { AUTH_LISTENER_OPTIONS } from "./http/server-options.js";
 import { createTlsServer, TlsFilesError } from "./http/tls.js";
@@ -69,8 +68,6 @@ async function serve(argv: string[]): Promise<void> {
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
-      strict: true,
-      allowPositionals: false,
     }).values;
   } catch (error) {
     refuse(2, [(error as Error).message, USAGE]);
@@ -84,7 +81,7 @@ async function serve(argv: string[]): Promise<void> {
     process.exit(0);
   }
   const configPath = args.config ?? process.env.RBAC_GATE_CONFIG ?? DEMO_CONFIG;
-  const loaded = await loadConfigFile(configPath);
+  const loaded = await loadConfigInThread(configPath);
   if (!loaded.ok) refuse(1, [`configuration ${configPath} refused:`, ...loaded.error]);
 
   const portText = args.port ?? process.env.PORT;
@@ -121,7 +118,8 @@ async function serve(argv: string[]): Promise<void> {
     throw error;
   }
 
-  const reloader = new Reloader({ path: configPath, logger, metrics, override, build }, service, config);
+  const parse = parseConfigInThread;
+  const reloader = new Reloader({ path: configPath, logger, metrics, override, build, parse }, service, config);
   await reloader.start();
   let tls: ReturnType<typeof createTlsServer> | undefined;
   try {
@@ -215,7 +213,7 @@ async function checkConfig(argv: string[]): Promise<void> {
     process.exit(0);
   }
   if (file === undefined || extra.length > 0) refuse(2, ["usage: rbac-gate check-config FILE"]);
-  const loaded = await loadConfigFile(file);
+  const loaded = await (await import("./config/load.js")).loadConfigFile(file);
   if (!loaded.ok) refuse(1, [`configuration ${file} refused:`, ...loaded.error]);
   process.stdout.write(`configuration ${file} is valid\n`);
   process.exit(0);

@@ -5,23 +5,8 @@ import { LineCounter, parseDocument } from "yaml";
 import { fail, type Result } from "../vocabulary/result.js";
 import type { Config } from "./config.js";
 import { lineOf } from "./locate.js";
+import { describeReadError } from "./read-error.js";
 import { checkConfig } from "./validate.js";
-
-/** What went wrong reading a file, in words: the operator sees this line and nothing else. */
-const READ_ERRORS: Readonly<Record<string, string>> = {
-  ENOENT: "no such file",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EISDIR: "it is a folder, not a file",
-  ENOTDIR: "a part of its path is not a folder",
-  ELOOP: "too many symbolic links",
-  EMFILE: "too many open files",
-};
-
-export function describeReadError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  return (code && READ_ERRORS[code]) ?? (error instanceof Error ? error.message : String(error));
-}
 
 export async function loadConfigFile(path: string): Promise<Result<Config, readonly string[]>> {
   const absolute = resolve(path);

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import type { RequestListener } from "node:http";
 import type { Server } from "node:https";
 import { createSecureContext } from "node:tls";
-import { describeReadError } from "../config/load.js";
+import { describeReadError } from "../config/read-error.js";
 import type { Logger } from "../log.js";
 import { https } from "../node-http.js";
 import { type FileWatch, watchFile } from "../sources/file-watch.js";

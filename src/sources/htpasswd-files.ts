@@ -12,7 +12,7 @@ import { parseHtpasswd } from "../authn/htpasswd/parse.js";
 import type { HashLimits } from "../authn/htpasswd/schemes.js";
 import type { HtpasswdStore, HtpasswdUsers } from "../authn/htpasswd/store.js";
 import type { HtpasswdFileSource } from "../config/config.js";
-import { describeReadError } from "../config/load.js";
+import { describeReadError } from "../config/read-error.js";
 import type { Logger } from "../log.js";
 import { type FileWatch, watchFile } from "./file-watch.js";
 

@@ -11,7 +11,7 @@ import { createOidcAuthenticator, type OidcOutcome } from "../authn/jwt/oidc.js"
 import { BoundedCache, type LoadSource } from "../cache/bounded-cache.js";
 import type { SecretKeyer } from "../cache/secret-key.js";
 import type { KubernetesConfig } from "../config/kubernetes.js";
-import { describeReadError } from "../config/load.js";
+import { describeReadError } from "../config/read-error.js";
 import { StartupError } from "./startup-error.js";
 
 export async function buildOidcAuthenticator(

@@ -9,10 +9,10 @@ import { readFile } from "node:fs/promises";
 import type { RequestListener } from "node:http";
 import { dirname, resolve } from "node:path";
 import type { Config } from "../config/config.js";
-import { parseConfig } from "../config/load.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { type FileWatch, watchFile } from "../sources/file-watch.js";
+import type { Result } from "../vocabulary/result.js";
 import type { Service } from "./service.js";
 import { StartupError } from "./startup-error.js";
 
@@ -23,6 +23,8 @@ export interface ReloaderDeps {
   /** Applies command-line overrides to a loaded configuration. */
   readonly override: (config: Config) => Config;
   readonly build: (config: Config) => Promise<Service>;
+  /** Parses a text read from path (load.ts's parseConfig, or the same in a thread of its own). */
+  readonly parse: (text: string, baseDir: string, fileName: string) => Promise<Result<Config, readonly string[]>>;
 }
 
 export class Reloader {
@@ -64,7 +66,7 @@ export class Reloader {
     if (text === undefined || text === this.text) return;
     this.text = text;
     // The text just read is what gets parsed: one read, and no second version of the file sneaking in between.
-    const loaded = parseConfig(text, dirname(resolve(this.deps.path)), this.deps.path);
+    const loaded = await this.deps.parse(text, dirname(resolve(this.deps.path)), this.deps.path);
     if (!loaded.ok) return this.refuse(loaded.error);
     const config = this.deps.override(loaded.value);
     if (JSON.stringify(config.listen) !== JSON.stringify(this.config.listen)) {
