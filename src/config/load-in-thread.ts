@@ -8,25 +8,29 @@
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { Result } from "../vocabulary/result.js";
+import { fail, type Result } from "../vocabulary/result.js";
 import { type Config, deepFreeze } from "./config.js";
 
 const WORKER_URL = new URL(`./parse-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
 type Loaded = Result<Config, readonly string[]>;
 
+/** The thread's Result; a thread that fails or ends without one is a refusal that says so, never a rejection. */
 function inThread(job: object): Promise<Loaded> {
-  return new Promise<Loaded>((resolve, reject) => {
-    const worker = new Worker(WORKER_URL, { workerData: job });
-    let answered = false;
+  return new Promise<Loaded>((resolve) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(WORKER_URL, { workerData: job });
+    } catch (error) {
+      resolve(fail([`the configuration thread cannot start: ${(error as Error).message}`]));
+      return;
+    }
     worker.once("message", (result: Loaded) => {
-      answered = true;
       resolve(result.ok ? { ok: true, value: deepFreeze(result.value) } : result);
     });
-    worker.once("error", reject);
-    worker.once("exit", (code) => {
-      if (!answered) reject(new Error(`the configuration thread ended without an answer (exit ${code})`));
-    });
+    worker.once("error", (error) => resolve(fail([`the configuration thread failed: ${error.message}`])));
+    // After a message or an error, this resolves nothing more: a promise settles once.
+    worker.once("exit", (code) => resolve(fail([`the configuration thread ended without an answer (exit ${code})`])));
   });
 }
 

@@ -12,7 +12,7 @@ import type { Config } from "../config/config.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { type FileWatch, watchFile } from "../sources/file-watch.js";
-import type { Result } from "../vocabulary/result.js";
+import { fail, type Result } from "../vocabulary/result.js";
 import type { Service } from "./service.js";
 import { StartupError } from "./startup-error.js";
 
@@ -66,7 +66,9 @@ export class Reloader {
     if (text === undefined || text === this.text) return;
     this.text = text;
     // The text just read is what gets parsed: one read, and no second version of the file sneaking in between.
-    const loaded = await this.deps.parse(text, dirname(resolve(this.deps.path)), this.deps.path);
+    const loaded = await this.deps
+      .parse(text, dirname(resolve(this.deps.path)), this.deps.path)
+      .catch((error: Error) => fail([`the configuration could not be parsed: ${error.message}`]));
     if (!loaded.ok) return this.refuse(loaded.error);
     const config = this.deps.override(loaded.value);
     if (JSON.stringify(config.listen) !== JSON.stringify(this.config.listen)) {
