@@ -5,7 +5,8 @@
  * Why not `import`: an ESM import of either makes Node build the module's ESM facade, which reads every export,
  * including node:http's lazy getters for WebSocket, CloseEvent and MessageEvent. That loads and runs all of undici,
  * which rbac-gate never uses: about 3 MB more peak memory, and a larger heap that every full garbage collection
- * marks again (docs/performance.md, "node:http without undici").
+ * marks again (docs/performance.md). In cluster mode @kubernetes/client-node imports node:http itself, and undici
+ * loads anyway.
  */
 import { createRequire } from "node:module";
 

@@ -5,38 +5,36 @@
  * unloaded), heap that every full garbage collection would mark again, on every request's thread
  * (docs/performance.md). A start or reload costs a thread's start, about 0.2 s, and its memory while it runs.
  */
-import { extname } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { fail, type Result } from "../vocabulary/result.js";
 import { type Config, deepFreeze } from "./config.js";
 
-const WORKER_URL = new URL(`./parse-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+// Under tests the sources are TypeScript: the worker then loads through tsx, as the tests themselves do.
+const FROM_SOURCE = import.meta.url.endsWith(".ts");
+const WORKER = new URL(FROM_SOURCE ? "./parse-worker.ts" : "./parse-worker.js", import.meta.url);
 
 type Loaded = Result<Config, readonly string[]>;
 
-/** The thread's Result; a thread that fails or ends without one is a refusal that says so, never a rejection. */
+/**
+ * The thread's Result. Rejects when the thread gives none (it cannot start, fails or ends without one): that is no
+ * verdict on the configuration, and a reload must not remember it as one.
+ */
 function inThread(job: object): Promise<Loaded> {
-  return new Promise<Loaded>((resolve) => {
-    let worker: Worker;
-    try {
-      worker = new Worker(WORKER_URL, { workerData: job });
-    } catch (error) {
-      resolve(fail([`the configuration thread cannot start: ${(error as Error).message}`]));
-      return;
-    }
+  return new Promise<Loaded>((resolve, reject) => {
+    const worker = new Worker(WORKER, { workerData: job, ...(FROM_SOURCE ? { execArgv: ["--import", "tsx"] } : {}) });
     worker.once("message", (result: Loaded) => {
       resolve(result.ok ? { ok: true, value: deepFreeze(result.value) } : result);
     });
-    worker.once("error", (error) => resolve(fail([`the configuration thread failed: ${error.message}`])));
-    // After a message or an error, this resolves nothing more: a promise settles once.
-    worker.once("exit", (code) => resolve(fail([`the configuration thread ended without an answer (exit ${code})`])));
+    worker.once("error", (error) => reject(new Error(`the configuration thread failed: ${error.message}`)));
+    // After a message or an error this settles nothing more: a promise settles once.
+    worker.once("exit", (code) => reject(new Error(`the configuration thread ended without an answer (exit ${code})`)));
   });
 }
 
-/** loadConfigFile (load.ts), in its own thread. */
-export const loadConfigInThread = (path: string): Promise<Loaded> => inThread({ path });
+/** loadConfigFile (load.ts) in its own thread, for the start: a thread that gives no Result is a refusal too. */
+export const loadConfigInThread = (path: string): Promise<Loaded> =>
+  inThread({ path }).catch((error: Error) => fail([error.message]));
 
-/** parseConfig (load.ts), in its own thread. */
+/** parseConfig (load.ts) in its own thread; rejects when the thread gives no Result (see inThread). */
 export const parseConfigInThread = (text: string, baseDir: string, fileName?: string): Promise<Loaded> =>
   inThread(fileName === undefined ? { text, baseDir } : { text, baseDir, fileName });

@@ -126,9 +126,11 @@ export function createRepeatedAllows(options: {
         n = put(put(n, name), raw[i + 1] as string);
       }
       if (parts.length > n) parts.length = n;
-      const key = digest.joined(parts);
-      parts.fill("");
-      return key;
+      try {
+        return digest.joined(parts);
+      } finally {
+        parts.fill("");
+      }
     },
     get(key, now) {
       const entry = entries.get(key);

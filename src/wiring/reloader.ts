@@ -23,7 +23,10 @@ export interface ReloaderDeps {
   /** Applies command-line overrides to a loaded configuration. */
   readonly override: (config: Config) => Config;
   readonly build: (config: Config) => Promise<Service>;
-  /** Parses a text read from path (load.ts's parseConfig, or the same in a thread of its own). */
+  /**
+   * Parses a text read from path (load.ts's parseConfig, or the same in a thread of its own). A rejection is no
+   * verdict on the text: it is refused this time and tried again at the next reload.
+   */
   readonly parse: (text: string, baseDir: string, fileName: string) => Promise<Result<Config, readonly string[]>>;
 }
 
@@ -56,7 +59,8 @@ export class Reloader {
 
   /** Reloads one after another, so an older read never replaces a newer one. */
   reload(): Promise<void> {
-    this.queue = this.queue.then(() => this.apply());
+    // A fault of one reload is refused and logged; it never leaves the queue rejected, which would skip every later one.
+    this.queue = this.queue.then(() => this.apply()).catch((error: Error) => this.refuse([error.message]));
     return this.queue;
   }
 
@@ -64,11 +68,16 @@ export class Reloader {
     const { logger, metrics } = this.deps;
     const text = await readFile(this.deps.path, "utf8").catch(() => undefined);
     if (text === undefined || text === this.text) return;
+    const seen = this.text;
     this.text = text;
     // The text just read is what gets parsed: one read, and no second version of the file sneaking in between.
     const loaded = await this.deps
       .parse(text, dirname(resolve(this.deps.path)), this.deps.path)
-      .catch((error: Error) => fail([`the configuration could not be parsed: ${error.message}`]));
+      .catch((error: Error) => {
+        // No verdict on this text (its thread failed, say): the next reload tries the same text again.
+        this.text = seen;
+        return fail([`the configuration could not be parsed: ${error.message}`]);
+      });
     if (!loaded.ok) return this.refuse(loaded.error);
     const config = this.deps.override(loaded.value);
     if (JSON.stringify(config.listen) !== JSON.stringify(this.config.listen)) {

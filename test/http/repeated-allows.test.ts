@@ -146,6 +146,15 @@ describe("allows remembered for identical requests (allowCache)", () => {
     expect(repeats.get("k198999", 200_000)).toBeUndefined();
   });
 
+  it("gives a request the same key after a longer one as in a fresh cache: nothing of the longer one is left in it", () => {
+    const short = ["Host", "a", "Authorization", ALICE];
+    const long = [...short, "X-Original-URL", "https://app.example.com/x", "X-Extra", "1", "X-More", "2"];
+    const used = repeatedAllows();
+    used.keyOf("GET", "/auth", long);
+    expect(used.keyOf("GET", "/auth", short)).toBe(repeatedAllows().keyOf("GET", "/auth", short));
+    expect(used.keyOf("GET", "/auth", long)).toBe(repeatedAllows().keyOf("GET", "/auth", long));
+  });
+
   it("keys by every header line as sent, except the request ID, under a keyed digest holding no credential", () => {
     const repeats = repeatedAllows();
     const raw = ["Authorization", ALICE, "X-Request-ID", "1"];
