@@ -6,12 +6,11 @@
  * (docs/performance.md). A start or reload costs a thread's start, about 0.2 s, and its memory while it runs.
  */
 import { Worker } from "node:worker_threads";
+import { threadModule } from "../thread-module.js";
 import { fail, type Result } from "../vocabulary/result.js";
 import { type Config, deepFreeze } from "./config.js";
 
-// Under tests the sources are TypeScript: the worker then loads through tsx, as the tests themselves do.
-const FROM_SOURCE = import.meta.url.endsWith(".ts");
-const WORKER = new URL(FROM_SOURCE ? "./parse-worker.ts" : "./parse-worker.js", import.meta.url);
+const WORKER = threadModule("./parse-worker", import.meta.url);
 
 type Loaded = Result<Config, readonly string[]>;
 
@@ -21,7 +20,7 @@ type Loaded = Result<Config, readonly string[]>;
  */
 function inThread(job: object): Promise<Loaded> {
   return new Promise<Loaded>((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: job, ...(FROM_SOURCE ? { execArgv: ["--import", "tsx"] } : {}) });
+    const worker = new Worker(WORKER.url, { ...WORKER.options, workerData: job });
     worker.once("message", (result: Loaded) => {
       resolve(result.ok ? { ok: true, value: deepFreeze(result.value) } : result);
     });
