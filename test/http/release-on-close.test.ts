@@ -1,0 +1,86 @@
+import { once } from "node:events";
+import type { RequestListener, Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { afterAll, describe, expect, it } from "vitest";
+import { releaseListenersOnClose } from "../../src/http/release-on-close.js";
+import { AUTH_LISTENER_OPTIONS } from "../../src/http/server-options.js";
+import { createTlsServer } from "../../src/http/tls.js";
+import { http, https } from "../../src/node-http.js";
+import { certificateFolder, issue, makeCa } from "../support/certificates.js";
+import { memoryLogger } from "../support/service.js";
+
+const servers: Server[] = [];
+afterAll(() => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))));
+
+const answer: RequestListener = (_req, res) => {
+  res.writeHead(200, { "Content-Length": "0" });
+  res.end();
+};
+
+interface Seen {
+  /** The socket's event names while its request was answered, and once it had closed. */
+  readonly whileOpen: (string | symbol)[];
+  readonly afterClose: (string | symbol)[];
+}
+
+/** Sends one request on a connection of its own, and reports the server side's socket as it was and as it is left. */
+async function oneConnection(server: Server, event: string, ask: (port: number) => Promise<void>): Promise<Seen> {
+  servers.push(server);
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  let whileOpen: (string | symbol)[] = [];
+  const closed = new Promise<Duplex>((resolve) =>
+    server.on(event, (socket: Duplex) => {
+      server.once("request", () => {
+        whileOpen = socket.eventNames();
+      });
+      // Read after every "close" listener has run, the releasing one included.
+      socket.once("close", () => setImmediate(() => resolve(socket)));
+    }),
+  );
+  await ask((server.address() as AddressInfo).port);
+  const socket = await closed;
+  return { whileOpen, afterClose: socket.eventNames() };
+}
+
+const get = (module: typeof http | typeof https, options: object) => (port: number) =>
+  new Promise<void>((resolve, reject) => {
+    const req = module.get({ host: "127.0.0.1", port, agent: false, ...options }, (res) => {
+      res.resume();
+      res.on("end", resolve);
+    });
+    req.on("error", reject);
+  });
+
+describe("A connection the auth listener has closed", () => {
+  it("keeps no listener but its error ones, on the plain listener", async () => {
+    const server = http.createServer(AUTH_LISTENER_OPTIONS, answer);
+    releaseListenersOnClose(server, "connection");
+    const seen = await oneConnection(server, "connection", get(http, {}));
+    // node:http's own listeners, bound to the connection's parser and state, were there while it was open.
+    expect(seen.whileOpen).toEqual(expect.arrayContaining(["data", "end", "close", "drain", "error"]));
+    expect(seen.afterClose).toEqual(["error"]);
+  });
+
+  it("keeps no listener but its error ones, on the TLS listener", async () => {
+    const ca = makeCa(certificateFolder(), "ca");
+    const leaf = issue(ca, "server", "/CN=127.0.0.1");
+    const { server, watches } = createTlsServer(leaf, answer, memoryLogger().logger);
+    for (const w of watches) w.close();
+    releaseListenersOnClose(server, "secureConnection");
+    const seen = await oneConnection(server, "secureConnection", get(https, { rejectUnauthorized: false }));
+    expect(seen.whileOpen).toEqual(expect.arrayContaining(["data", "end", "close", "error"]));
+    expect(seen.afterClose).toEqual(["error"]);
+  });
+
+  it("still runs every close listener registered before it was released", async () => {
+    const server = http.createServer(AUTH_LISTENER_OPTIONS, answer);
+    const ran: string[] = [];
+    server.on("connection", (socket: Duplex) => socket.once("close", () => ran.push("before")));
+    releaseListenersOnClose(server, "connection");
+    server.on("connection", (socket: Duplex) => socket.once("close", () => ran.push("after")));
+    await oneConnection(server, "connection", get(http, {}));
+    expect(ran).toEqual(["before", "after"]);
+  });
+});
