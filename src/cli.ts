@@ -16,12 +16,10 @@ import { parseArgs } from "node:util";
 import type { Config } from "./config/config.js";
 import { loadConfigInThread, parseConfigInThread } from "./config/load-in-thread.js";
 import { type HealthListener, startHealthListener } from "./health/health-listener.js";
-import { releaseListenersOnClose } from "./http/release-on-close.js";
-import { AUTH_LISTENER_OPTIONS } from "./http/server-options.js";
+import { createAuthServer } from "./http/server-options.js";
 import { createTlsServer, TlsFilesError } from "./http/tls.js";
 import { createLogger, flushThenExit, textDestination } from "./log.js";
 import { UNSCRAPED } from "./metrics/unscraped.js";
-import { http } from "./node-http.js";
 import { VERSION } from "./version.js";
 import { Reloader } from "./wiring/reloader.js";
 import { buildService } from "./wiring/service.js";
@@ -143,8 +141,7 @@ async function serve(argv: string[]): Promise<void> {
     }).catch((error: Error) => refuse(1, [`cannot serve health probes on ${address}:${healthPort}: ${error.message}`]));
     logger.info({ address: `${address}:${health.port}`, staleAfterMs }, "health probes listening");
   }
-  const server: Server = tls?.server ?? http.createServer(AUTH_LISTENER_OPTIONS, reloader.handle);
-  releaseListenersOnClose(server, tls ? "secureConnection" : "connection");
+  const server: Server = tls?.server ?? createAuthServer(reloader.handle);
   server.keepAliveTimeout = 65_000;
   // ingress-nginx opens a new connection per auth subrequest: a burst of requests is a burst of connects. Node's
   // default backlog (511) overflows under a flood, and a dropped SYN costs the next client 1 s or more (its

@@ -10,15 +10,21 @@
  * semi-space size does the same; a bare net server, whose sockets carry no such listeners, does not. Which root
  * keeps the listeners through a scavenge was not identified; dropping them is what was measured to end it.
  *
- * After "close" a socket emits nothing more (a destroyed stream swallows later errors), so the listeners are dead
- * weight. "error" listeners stay anyway, so that nothing can ever raise an unhandled error event on a closed socket.
- * Removing listeners inside the "close" emit is safe: Node calls the ones registered when the emit began.
+ * node:net and node:http emit nothing after "close" that these listeners act on: errors on a destroyed stream are
+ * dropped, its timers are cleared, and "end" and "drain" are past. "error" listeners (and errorMonitor ones) stay
+ * anyway, so that no error handled before the release becomes an unhandled one. Removing listeners inside the
+ * "close" emit is safe: Node calls every listener registered when the emit began, node:http's own first (it
+ * registers its connection listener when the server is made, before this one).
+ *
+ * The collections were measured on the plain listener; the TLS listener's sockets carry the same node:http
+ * listeners, and lose them the same way (test/http/release-on-close.test.ts).
  */
+import { errorMonitor } from "node:events";
 import type { Server } from "node:net";
 import type { Duplex } from "node:stream";
 
 /**
- * Makes every connection that `event` announces drop its listeners, but its "error" ones, once it has closed:
+ * Makes every connection that `event` announces drop its listeners, but its error ones, once it has closed:
  * "connection" for node:http, "secureConnection" for node:https, whose TLS sockets carry node:http's listeners.
  */
 export function releaseListenersOnClose(server: Server, event: "connection" | "secureConnection"): void {
@@ -26,5 +32,7 @@ export function releaseListenersOnClose(server: Server, event: "connection" | "s
 }
 
 function dropListeners(socket: Duplex): void {
-  for (const name of socket.eventNames()) if (name !== "error") socket.removeAllListeners(name);
+  for (const name of socket.eventNames()) {
+    if (name !== "error" && name !== errorMonitor) socket.removeAllListeners(name);
+  }
 }

@@ -11,6 +11,7 @@ import { describeReadError } from "../config/read-error.js";
 import type { Logger } from "../log.js";
 import { https } from "../node-http.js";
 import { type FileWatch, watchFile } from "../sources/file-watch.js";
+import { releaseListenersOnClose } from "./release-on-close.js";
 import { AUTH_LISTENER_OPTIONS } from "./server-options.js";
 
 export interface TlsFiles {
@@ -31,6 +32,7 @@ export function createTlsServer(
     throw new TlsFilesError(`listen.tls: the certificate and key do not load: ${(error as Error).message}`);
   }
   const server = https.createServer({ ...AUTH_LISTENER_OPTIONS, cert: current.cert, key: current.key }, handler);
+  releaseListenersOnClose(server, "secureConnection");
   const reload = () => {
     let next: { cert: Buffer; key: Buffer };
     try {

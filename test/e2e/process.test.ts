@@ -279,10 +279,12 @@ describe("As a platform admin sizing its memory", () => {
     const byIsolate = Map.groupBy(scavenges, (s) => s.isolate);
     const main = [...byIsolate.values()].sort((a, b) => b.length - a.length)[0] ?? [];
     expect(main.length).toBeGreaterThan(5);
-    const sum = (key: "allocated" | "promoted") => main.reduce((total, s) => total + s[key], 0);
-    // With a closed socket's listeners kept, every connection's objects (about 1.2 kB of some 13 kB allocated per
-    // request) were promoted: 7 % of what was allocated here. Released: 0.01 %.
-    expect(sum("promoted") / sum("allocated")).toBeLessThan(0.03);
+    // Per scavenge, the share of what was allocated since the last one that it promoted; the median, so that a late
+    // optimization or one busy moment of the host cannot decide. With a closed socket's listeners kept, every
+    // connection's objects (about 1.2 kB of some 13 kB allocated per request) were promoted at every scavenge: 7 % of
+    // what was allocated here. Released: 0.01 %.
+    const shares = main.map((s) => s.promoted / s.allocated).sort((x, y) => x - y);
+    expect(shares[Math.floor(shares.length / 2)]).toBeLessThan(0.03);
   });
 
   it("keeps undici, the YAML parser and the schema validator out of the threads that serve (docs/performance.md)", async () => {

@@ -3,8 +3,7 @@ import type { RequestListener, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { releaseListenersOnClose } from "../../src/http/release-on-close.js";
-import { AUTH_LISTENER_OPTIONS } from "../../src/http/server-options.js";
+import { createAuthServer } from "../../src/http/server-options.js";
 import { createTlsServer } from "../../src/http/tls.js";
 import { http, https } from "../../src/node-http.js";
 import { certificateFolder, issue, makeCa } from "../support/certificates.js";
@@ -55,9 +54,7 @@ const get = (module: typeof http | typeof https, options: object) => (port: numb
 
 describe("A connection the auth listener has closed", () => {
   it("keeps no listener but its error ones, on the plain listener", async () => {
-    const server = http.createServer(AUTH_LISTENER_OPTIONS, answer);
-    releaseListenersOnClose(server, "connection");
-    const seen = await oneConnection(server, "connection", get(http, {}));
+    const seen = await oneConnection(createAuthServer(answer), "connection", get(http, {}));
     // node:http's own listeners, bound to the connection's parser and state, were there while it was open.
     expect(seen.whileOpen).toEqual(expect.arrayContaining(["data", "end", "close", "drain", "error"]));
     expect(seen.afterClose).toEqual(["error"]);
@@ -68,19 +65,44 @@ describe("A connection the auth listener has closed", () => {
     const leaf = issue(ca, "server", "/CN=127.0.0.1");
     const { server, watches } = createTlsServer(leaf, answer, memoryLogger().logger);
     for (const w of watches) w.close();
-    releaseListenersOnClose(server, "secureConnection");
     const seen = await oneConnection(server, "secureConnection", get(https, { rejectUnauthorized: false }));
-    expect(seen.whileOpen).toEqual(expect.arrayContaining(["data", "end", "close", "error"]));
+    expect(seen.whileOpen).toEqual(expect.arrayContaining(["data", "end", "close", "drain", "error"]));
     expect(seen.afterClose).toEqual(["error"]);
   });
 
-  it("still runs every close listener registered before it was released", async () => {
-    const server = http.createServer(AUTH_LISTENER_OPTIONS, answer);
+  it("still runs the close listeners registered after the release's", async () => {
+    const server = createAuthServer(answer);
     const ran: string[] = [];
-    server.on("connection", (socket: Duplex) => socket.once("close", () => ran.push("before")));
-    releaseListenersOnClose(server, "connection");
-    server.on("connection", (socket: Duplex) => socket.once("close", () => ran.push("after")));
-    await oneConnection(server, "connection", get(http, {}));
-    expect(ran).toEqual(["before", "after"]);
+    server.on("connection", (socket: Duplex) => socket.once("close", () => ran.push("later listener")));
+    const seen = await oneConnection(server, "connection", get(http, {}));
+    expect(seen.afterClose).toEqual(["error"]);
+    expect(ran).toEqual(["later listener"]);
+  });
+
+  it("lets a request whose client went away end quietly: its response closes, a late answer is dropped, the server still closes", async () => {
+    const late: Promise<void>[] = [];
+    const server = createAuthServer((_req, res) => {
+      // The decision comes after the client has gone, as a slow one would.
+      late.push(
+        new Promise((resolve) =>
+          res.on("close", () =>
+            setImmediate(() => {
+              res.writeHead(200, { "Content-Length": "0" });
+              res.end();
+              resolve();
+            }),
+          ),
+        ),
+      );
+    });
+    const seen = await oneConnection(server, "connection", async (port) => {
+      const req = http.get({ host: "127.0.0.1", port, agent: false });
+      req.on("error", () => undefined);
+      await once(server, "request");
+      req.destroy();
+    });
+    await Promise.all(late);
+    expect(seen.afterClose).toEqual(["error"]);
+    await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
   });
 });
