@@ -12,27 +12,12 @@ import { hash, randomBytes } from "node:crypto";
 export type SecretKeyer = (...parts: readonly string[]) => string;
 
 /** The keyed digest of one message, in base64url. */
-export interface KeyedDigest {
-  (message: string): string;
-  /**
-   * The digest of the message parts[1], parts[2], … spell when joined (numbers in decimal): the same as
-   * digest(parts.slice(1).join("")), but key and message are joined into one string at once, where `key + message`
-   * would copy a long message a second time. parts[0] is the key's place: it is overwritten, then left "".
-   */
-  joined(parts: Array<string | number>): string;
-}
+export type KeyedDigest = (message: string) => string;
 
 export function createKeyedDigest(raw: Buffer = randomBytes(32)): KeyedDigest {
   // The same characters on every call: where the key ends and the message begins is never in doubt.
   const prefix = raw.toString("base64url");
-  const digest = (message: string) => hash("blake2b512", prefix + message, "base64url");
-  digest.joined = (parts: Array<string | number>) => {
-    parts[0] = prefix;
-    const keyed = parts.join("");
-    parts[0] = "";
-    return hash("blake2b512", keyed, "base64url");
-  };
-  return digest;
+  return (message) => hash("blake2b512", prefix + message, "base64url");
 }
 
 export function createSecretKeyer(raw: Buffer = randomBytes(32)): SecretKeyer {

@@ -155,6 +155,17 @@ describe("allows remembered for identical requests (allowCache)", () => {
     expect(used.keyOf("GET", "/auth", long)).toBe(repeatedAllows().keyOf("GET", "/auth", long));
   });
 
+  it("digests method, target and each header line's name and value, each prefixed with its length, long ones too", () => {
+    const long = `Bearer ${"t".repeat(1100)}`;
+    const key = repeatedAllows().keyOf("GET", "/auth?x=1", ["Host", "a", "X-Request-ID", "9", "Authorization", long]);
+    const message = `3:GET9:/auth?x=14:Host1:a13:Authorization1107:${long}`;
+    expect(key).toBe(createKeyedDigest(KEY)(message));
+    const [y, z] = ["y".repeat(1023), "z".repeat(1024)];
+    expect(repeatedAllows().keyOf("GET", "/", ["X", y, "X", z])).toBe(
+      createKeyedDigest(KEY)(`3:GET1:/1:X1023:${y}1:X1024:${z}`),
+    );
+  });
+
   it("keys by every header line as sent, except the request ID, under a keyed digest holding no credential", () => {
     const repeats = repeatedAllows();
     const raw = ["Authorization", ALICE, "X-Request-ID", "1"];
