@@ -115,7 +115,7 @@ export function createRepeatedAllows(options: {
     keyOf(method, target, raw) {
       // One string, appended to part by part and hashed once. It leaves short-lived strings behind (the appended
       // pieces), and costs half the CPU time of joining an array of the parts (docs/performance.md, "The allow
-      // cache's key").
+      // cache's key, and the release at close").
       let message = labelled(method) + labelled(target);
       for (let i = 0; i + 1 < raw.length; i += 2) {
         const name = raw[i] as string;
