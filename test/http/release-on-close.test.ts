@@ -21,6 +21,19 @@ interface Seen {
   /** The socket's event names while its request was answered, and once it had closed. */
   readonly whileOpen: (string | symbol)[];
   readonly afterClose: (string | symbol)[];
+  /** The names of the functions still listening once it had closed: a bound function's name starts with "bound ". */
+  readonly listenersAfterClose: string[];
+}
+
+/** The events whose listeners node:http binds to the connection's state. */
+const boundEvents = ["data", "end", "drain", "close"];
+
+/** Asserts the contract: node:http's bound listeners were there while open, and none is left, error ones are. */
+function expectReleased(seen: Seen): void {
+  expect(seen.whileOpen).toEqual(expect.arrayContaining([...boundEvents, "error"]));
+  expect(seen.afterClose.filter((name) => boundEvents.includes(String(name)))).toEqual([]);
+  expect(seen.afterClose).toContain("error");
+  expect(seen.listenersAfterClose.filter((name) => name.startsWith("bound "))).toEqual([]);
 }
 
 /** Sends one request on a connection of its own, and reports the server side's socket as it was and as it is left. */
@@ -40,7 +53,9 @@ async function oneConnection(server: Server, event: string, ask: (port: number) 
   );
   await ask((server.address() as AddressInfo).port);
   const socket = await closed;
-  return { whileOpen, afterClose: socket.eventNames() };
+  const afterClose = socket.eventNames();
+  const listenersAfterClose = afterClose.flatMap((name) => socket.listeners(name).map((f) => f.name));
+  return { whileOpen, afterClose, listenersAfterClose };
 }
 
 const get = (module: typeof http | typeof https, options: object) => (port: number) =>
@@ -53,21 +68,26 @@ const get = (module: typeof http | typeof https, options: object) => (port: numb
   });
 
 describe("A connection the auth listener has closed", () => {
-  it("keeps no listener but its error ones, on the plain listener", async () => {
+  it("keeps none of node:http's bound listeners, and its error ones, on the plain listener", async () => {
     const seen = await oneConnection(createAuthServer(answer), "connection", get(http, {}));
-    // node:http's own listeners, bound to the connection's parser and state, were there while it was open.
-    expect(seen.whileOpen).toEqual(expect.arrayContaining(["data", "end", "close", "drain", "error"]));
-    expect(seen.afterClose).toEqual(["error"]);
+    expectReleased(seen);
+    // What stays: the error listener and node:http's plain functions, which hold no connection state.
+    expect([...seen.afterClose].sort()).toEqual(["error", "pause", "resume", "timeout"]);
   });
 
-  it("keeps no listener but its error ones, on the TLS listener", async () => {
+  it("keeps node:http's bound listeners without the release: what the release is for", async () => {
+    const seen = await oneConnection(http.createServer(answer), "connection", get(http, {}));
+    expect(seen.afterClose).toEqual(expect.arrayContaining(boundEvents));
+    expect(seen.listenersAfterClose.filter((name) => name.startsWith("bound ")).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("keeps none of node:http's bound listeners, and its error ones, on the TLS listener", async () => {
     const ca = makeCa(certificateFolder(), "ca");
     const leaf = issue(ca, "server", "/CN=127.0.0.1");
     const { server, watches } = createTlsServer(leaf, answer, memoryLogger().logger);
     for (const w of watches) w.close();
     const seen = await oneConnection(server, "secureConnection", get(https, { rejectUnauthorized: false }));
-    expect(seen.whileOpen).toEqual(expect.arrayContaining(["data", "end", "close", "drain", "error"]));
-    expect(seen.afterClose).toEqual(["error"]);
+    expectReleased(seen);
   });
 
   it("still runs the close listeners registered after the release's", async () => {
@@ -75,7 +95,7 @@ describe("A connection the auth listener has closed", () => {
     const ran: string[] = [];
     server.on("connection", (socket: Duplex) => socket.once("close", () => ran.push("later listener")));
     const seen = await oneConnection(server, "connection", get(http, {}));
-    expect(seen.afterClose).toEqual(["error"]);
+    expectReleased(seen);
     expect(ran).toEqual(["later listener"]);
   });
 
@@ -102,7 +122,7 @@ describe("A connection the auth listener has closed", () => {
       req.destroy();
     });
     await Promise.all(late);
-    expect(seen.afterClose).toEqual(["error"]);
+    expectReleased(seen);
     await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
   });
 });
