@@ -15,8 +15,9 @@
  * stream are dropped, its timers are cleared, and "end" and "drain" are past. "error" listeners (and errorMonitor
  * ones) stay, so that no error handled before the release becomes an unhandled one, and so do node:http's plain
  * "timeout", "resume" and "pause" functions, which hold nothing. Removing listeners inside the "close" emit is safe:
- * Node calls every listener registered when the emit began, node:http's own first (it registers its connection
- * listener when the server is made, before this one).
+ * Node calls every listener registered when the emit began, whether registered before this one (node:http's
+ * connection listener, added when the server is made) or after it (a response's close handling, a request's abort
+ * signal).
  *
  * The collections were measured on the plain listener; the TLS listener's sockets carry the same node:http
  * listeners, and lose them the same way (test/http/release-on-close.test.ts).
@@ -25,8 +26,9 @@ import type { Server } from "node:net";
 import type { Duplex } from "node:stream";
 
 /**
- * Makes every connection that `event` announces drop node:http's bound listeners once it has closed: "connection"
- * for node:http, "secureConnection" for node:https, whose TLS sockets carry node:http's listeners.
+ * Makes every connection that `event` announces drop all its "data", "end", "drain" and "close" listeners once it
+ * has closed (node:http's bound ones, and node:net's, node:tls's or anyone's on those events): "connection" for
+ * node:http, "secureConnection" for node:https, whose TLS sockets carry node:http's listeners.
  */
 export function releaseListenersOnClose(server: Server, event: "connection" | "secureConnection"): void {
   server.on(event, onConnection);

@@ -71,8 +71,9 @@ describe("A connection the auth listener has closed", () => {
   it("keeps none of node:http's bound listeners, and its error ones, on the plain listener", async () => {
     const seen = await oneConnection(createAuthServer(answer), "connection", get(http, {}));
     expectReleased(seen);
-    // What stays: the error listener and node:http's plain functions, which hold no connection state.
-    expect([...seen.afterClose].sort()).toEqual(["error", "pause", "resume", "timeout"]);
+    // What stays: the error listener and node:http's plain functions, which hold no connection state. A Node.js that
+    // adds a listener under another event name fails here, to be looked at.
+    expect([...seen.afterClose].map(String).sort()).toEqual(["error", "pause", "resume", "timeout"]);
   });
 
   it("keeps node:http's bound listeners without the release: what the release is for", async () => {
@@ -88,6 +89,17 @@ describe("A connection the auth listener has closed", () => {
     for (const w of watches) w.close();
     const seen = await oneConnection(server, "secureConnection", get(https, { rejectUnauthorized: false }));
     expectReleased(seen);
+    // What stays: the error listeners and node:tls's and node:http's plain functions. A Node.js that adds a listener
+    // under another event name fails here, to be looked at.
+    expect([...seen.afterClose].map(String).sort()).toEqual([
+      "_tlsError",
+      "error",
+      "newListener",
+      "pause",
+      "resume",
+      "secure",
+      "timeout",
+    ]);
   });
 
   it("still runs the close listeners registered after the release's", async () => {
