@@ -3,14 +3,16 @@
  * image, the package's bin, `npm start`) gets them. Node.js refuses these in NODE_OPTIONS, where the chart's heap
  * caps are.
  *
- * Maglev, V8's middle optimizing tier, stays on by default. RBAC_GATE_MAGLEV=off turns it off (--no-maglev) for
- * 6–9 MB less peak resident memory, at a price in CPU: without Maglev, the object literal in Node.js's
- * process.nextTick() (computed symbol keys) stays on V8's runtime path, about 20 runtime calls per Connection: close
- * request and 8 per keep-alive one, against none with Maglev; and new processes start 10–110 ms later and serve
- * 35–45 % fewer requests in their first two seconds at full load, because Node.js's built-in code cache does not
- * match changed flags (docs/performance.md, "Maglev back on").
+ * --no-maglev: V8's middle optimizing tier (Maglev) compiles hot functions once more on their way to TurboFan, the
+ * top tier. A long-running server's hot path ends in TurboFan either way; skipping Maglev saves the memory of its
+ * compilations and of the binary's code pages it touches. Measured through the benchmark's nginx at the chart's 2 MiB
+ * semi-space: peak resident memory 6–9 MB lower, CPU time per request alike within the host's noise once the hot path
+ * is compiled. The price: a new process serves 35–45 % fewer requests in its first two seconds at full load, and
+ * starts 10–110 ms later, because Node.js's built-in code cache does not match the changed flags and what loads after
+ * this compiles from source (docs/performance.md "Without V8's Maglev tier").
  *
- * A choice made on node's own command line (`node --no-maglev dist/main.js`) wins: nothing is set over it.
+ * Maglev stays on when RBAC_GATE_MAGLEV=on (the chart's extraEnv reaches it; the image's node command line does not)
+ * or when node's own command line chooses (`node --maglev dist/main.js`): nothing is set over either.
  */
 import { setFlagsFromString } from "node:v8";
 import { fail, ok, type Result } from "./vocabulary/result.js";
@@ -22,8 +24,8 @@ const MAGLEV = /^--?(no-?)?maglev$/;
 export function v8FlagsFor(execArgv: readonly string[], maglev: string | undefined): Result<string[]> {
   if (maglev !== undefined && maglev !== "on" && maglev !== "off")
     return fail(`RBAC_GATE_MAGLEV has "${maglev}": it must be on or off`);
-  const chosenByNode = execArgv.some((option) => MAGLEV.test(option.replaceAll("_", "-")));
-  return ok(maglev === "off" && !chosenByNode ? ["--no-maglev"] : []);
+  const chosen = maglev === "on" || execArgv.some((option) => MAGLEV.test(option.replaceAll("_", "-")));
+  return ok(chosen ? [] : ["--no-maglev"]);
 }
 
 /**
