@@ -1,0 +1,57 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const MODULE = new URL("../src/next-tick-maps.ts", import.meta.url).href;
+
+/**
+ * A Node.js process of the same runtime as the tests: runs nextTick() enough for V8 to record its property
+ * definitions, lets the queue empty, runs a full collection, runs nextTick() again, and prints nextTick()'s feedback
+ * as V8 itself reports it (%DebugPrint). `keep` first keeps a task object as rbac-gate's entry point does.
+ */
+const PROBE = (keep: boolean) => `
+${keep ? `const { keepNextTickMaps } = await import(${JSON.stringify(MODULE)});\nif (!keepNextTickMaps()) throw new Error("no task object seen");` : ""}
+const ticks = (count) => new Promise((done) => {
+  let n = 0;
+  const step = () => (++n < count ? process.nextTick(step) : done());
+  process.nextTick(step);
+});
+await ticks(100);
+await new Promise((idle) => setTimeout(idle, 20));
+globalThis.gc();
+await ticks(100);
+%DebugPrint(process.nextTick);
+`;
+
+async function definitionFeedback(keep: boolean): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), "next-tick-maps-"));
+  const file = join(dir, "probe.mjs");
+  writeFileSync(file, PROBE(keep));
+  const { stdout } = await promisify(execFile)(process.execPath, ["--allow-natives-syntax", "--expose-gc", file], {
+    encoding: "utf8",
+  });
+  return [...stdout.matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((m) => m[1] as string);
+}
+
+describe("keepNextTickMaps", () => {
+  it("keeps nextTick()'s property definitions monomorphic through a full collection while no task is queued", async () => {
+    const states = await definitionFeedback(true);
+    expect(states.length).toBeGreaterThanOrEqual(3);
+    expect(states.every((state) => state === "MONOMORPHIC")).toBe(true);
+  });
+
+  it("is needed: without it, that collection leaves them megamorphic for good (V8's behaviour it works around)", async () => {
+    const states = await definitionFeedback(false);
+    expect(states.length).toBeGreaterThanOrEqual(3);
+    expect(states).toContain("MEGAMORPHIC");
+  });
+
+  it("says whether it kept one, and keeps the first on a second call", async () => {
+    const { keepNextTickMaps } = await import("../src/next-tick-maps.js");
+    expect(keepNextTickMaps()).toBe(true);
+    expect(keepNextTickMaps()).toBe(true);
+  });
+});
