@@ -9,9 +9,9 @@
  * megamorphic, and never goes back: from then on every nextTick() call, optimized code included, defines its
  * properties through V8's runtime. A Connection: close request makes about four nextTick() calls, so about 20 such
  * runtime calls, 26,000 instructions of the 179,000 rbac-gate spent per request under callgrind. Whether a process
- * got there depended on when its collections came: most starts on a busy machine did, the bare Node.js floor almost
- * never (docs/performance.md "A full collection at the wrong moment"). A task object held here keeps its maps alive,
- * the maps keep the record, and the record stays monomorphic.
+ * got there depended on when its collections came: 9 of 22 starts on one machine, 10 of 10 on another, the bare
+ * Node.js floor never (docs/performance.md "A full collection at the wrong moment"). A task object held here keeps
+ * its maps alive, the maps keep the record, and the record stays monomorphic.
  *
  * How: an async_hooks init hook receives each task object as the resource of type "TickObject" (the documented
  * resource of that type). It is enabled for one nextTick() call and disabled at once, before nextTick() has any
