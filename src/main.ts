@@ -12,7 +12,7 @@ if (tooOld !== undefined) {
   process.stderr.write(`rbac-gate: ${tooOld}\n`);
   process.exit(1);
 }
-(await import("./next-tick-maps.js")).keepNextTickMaps();
+await (await import("./next-tick-maps.js")).keepNextTickMaps();
 // A setting it cannot take is a usage error, as an unknown RBAC_GATE_LOG_LEVEL is (exit 2).
 const refused = (await import("./v8-flags.js")).applyV8Flags();
 if (refused !== undefined) {

@@ -1,42 +1,39 @@
 /**
- * Keeps one of Node.js's process.nextTick() task objects alive for the life of the process, so that V8 keeps
- * defining the next ones on its fast path.
+ * Keeps one of Node.js's process.nextTick() task objects alive for the life of the process, so that V8's record of
+ * how nextTick() builds them is never cleared.
  *
  * Why: nextTick() builds each task as an object literal whose first keys are computed symbols. For each key, V8
  * records the hidden class (map) the object had just before it, and holds that map weakly. A task object lives only
- * until its tick runs; when a full garbage collection comes at a moment none is alive (loading modules at start, or
- * idle between requests), those maps die, V8 counts the cleared record as a different map, marks the site
- * megamorphic, and never goes back: from then on every nextTick() call, optimized code included, defines its
- * properties through V8's runtime. A Connection: close request makes about four nextTick() calls, so about 20 such
- * runtime calls, 26,000 instructions of the 179,000 rbac-gate spent per request under callgrind. Whether a process
- * got there depended on when its collections came: 9 of 22 starts on one machine, 10 of 10 on another, the bare
- * Node.js floor never (docs/performance.md "A full collection at the wrong moment"). A task object held here keeps
- * its maps alive, the maps keep the record, and the record stays monomorphic.
+ * until its tick runs; when a full garbage collection comes at a moment none is alive (while modules load at start,
+ * or idle between requests), those maps die, V8 counts the cleared record as a different map, marks the site
+ * megamorphic, and never goes back. Observed: from then on nextTick() defines its properties through V8's runtime,
+ * about 20 calls per Connection: close request, against almost none while the record holds (docs/performance.md
+ * "A full collection at the wrong moment"). A task object held here keeps its maps alive, the maps keep the record.
  *
- * How: an async_hooks init hook receives each task object as the resource of type "TickObject" (the documented
- * resource of that type). It is enabled for one nextTick() call and disabled at once, before nextTick() has any
- * record (V8 starts recording after a function's first few calls), so this must run before the rest of rbac-gate is
- * loaded. Nothing is kept when a future Node.js stops passing the task object to the hook.
+ * How: inside a nextTick() callback, async_hooks.executionAsyncResource() returns the task object being run. It sets
+ * a flag that only matters while an async hook is enabled, which rbac-gate never does. (An init hook would see the
+ * task object too, but enabling any hook installs V8's promise hooks, and V8 then stops inlining promise operations
+ * in optimized code for the life of the process, by its source.) The object is taken only when it is the task
+ * of that callback; a Node.js that answers with anything else keeps nothing.
+ *
+ * When: before a full collection can come at a moment no task is queued, once nextTick() has a record, that is, at
+ * the entry point, before the rest of rbac-gate is loaded.
  */
-import { createHook } from "node:async_hooks";
+import { executionAsyncResource } from "node:async_hooks";
 
 let kept: object | undefined;
 
-/** Keeps one task object; returns whether one was seen. Calling it again changes nothing. */
-export function keepNextTickMaps(): boolean {
-  if (kept !== undefined) return true;
-  const hook = createHook({
-    init(_asyncId, type, _triggerAsyncId, resource) {
-      if (type === "TickObject" && kept === undefined) kept = resource;
-    },
-  });
-  hook.enable();
-  try {
-    process.nextTick(noop);
-  } finally {
-    hook.disable();
-  }
+/** Keeps one task object; resolves to whether one is kept. */
+export async function keepNextTickMaps(): Promise<boolean> {
+  if (kept === undefined)
+    await new Promise<void>((done) => {
+      const take = () => {
+        const task: unknown = executionAsyncResource();
+        if (typeof task === "object" && task !== null && (task as { callback?: unknown }).callback === take)
+          kept = task;
+        done();
+      };
+      process.nextTick(take);
+    });
   return kept !== undefined;
 }
-
-function noop(): void {}
