@@ -1,7 +1,7 @@
 /** rbac-gate as a process: what a platform admin sees when starting it. */
 
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -353,35 +353,25 @@ describe("As a platform admin paying its CPU per request", () => {
     const flags = ["--allow-natives-syntax", "--expose-gc", "--import", join(dir, "probe.mjs")];
     // Standard output to a file: V8 prints through C's stdio, which drops what it cannot write to a full pipe.
     const stdout = join(dir, "stdout");
-    const child = spawn(process.execPath, [...flags, MAIN, "--port", String(port)], {
-      stdio: ["ignore", openSync(stdout, "w"), "pipe"],
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    let stderr = "";
-    child.stderr?.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    try {
-      await waitForHttp(`http://127.0.0.1:${port}/healthz`);
-      const load = async () => {
-        for (let batch = 0; batch < 10; batch++) {
-          const replies = await Promise.all(Array.from({ length: 20 }, () => sendRaw(port, DEMO_CLOSE_REQUEST)));
-          expect(replies.every((status) => status === 200)).toBe(true);
-        }
-      };
-      const signal = async (n: number) => {
-        child.kill("SIGUSR2");
-        await expect.poll(() => stderr.includes(`probe: signal ${n} handled`), { timeout: 5000 }).toBe(true);
-      };
-      await load();
-      await signal(1);
-      await load();
-      await signal(2);
-    } finally {
-      child.kill("SIGTERM");
-    }
+    const proc = start(process.execPath, [...flags, MAIN, "--port", String(port)], process.env, stdout);
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, proc);
+    const load = async () => {
+      for (let batch = 0; batch < 10; batch++) {
+        const replies = await Promise.all(Array.from({ length: 20 }, () => sendRaw(port, DEMO_CLOSE_REQUEST)));
+        expect(replies.every((status) => status === 200)).toBe(true);
+      }
+    };
+    const signal = async (n: number) => {
+      proc.child.kill("SIGUSR2");
+      await expect.poll(() => proc.output().includes(`probe: signal ${n} handled`), { timeout: 5000 }).toBe(true);
+    };
+    await load();
+    await signal(1);
+    await load();
+    await signal(2);
+    await proc.stop();
     // A clean exit: what V8 printed and C's stdio still held was written.
-    expect(await exited).toBe(0);
+    expect(await proc.exited).toBe(0);
     const states = [...readFileSync(stdout, "utf8").matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map(
       (m) => m[1],
     );

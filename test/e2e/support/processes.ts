@@ -3,6 +3,7 @@
  * suites call in afterAll, so a failing test leaves nothing running.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 
@@ -20,8 +21,19 @@ process.once("exit", () => {
   for (const p of running) p.child.kill("SIGKILL");
 });
 
-export function start(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Started {
-  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts a tracked process. With stdoutFile, its standard output goes to that file instead of output(): for what a
+ * process writes through C's stdio (V8's own prints), which drops what it cannot write to a full pipe.
+ */
+export function start(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  stdoutFile?: string,
+): Started {
+  const stdout = stdoutFile === undefined ? "pipe" : openSync(stdoutFile, "w");
+  const child = spawn(command, args, { env, stdio: ["ignore", stdout, "pipe"] });
+  if (typeof stdout === "number") closeSync(stdout);
   // Everything a test run prints is kept; a benchmark's millions of log lines are capped at about the last 32 MB
   // (whole chunks dropped from the front, so keeping up costs nothing per byte).
   const chunks: Buffer[] = [];
