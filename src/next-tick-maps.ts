@@ -12,10 +12,10 @@
  *
  * How: inside a nextTick() callback, async_hooks.executionAsyncResource() returns the task object being run. It sets
  * a flag, never cleared, that only matters while an async hook is enabled: rbac-gate enables none; a monitoring agent
- * that enables one with only init would also have native callbacks go through Node.js's JavaScript trampoline. (An init hook would see the
- * task object too, but enabling any hook installs V8's promise hooks, and V8 then stops inlining promise operations
- * in optimized code for the life of the process, by its source.) The object is taken only when it is the task
- * of that callback; a Node.js that answers with anything else keeps nothing.
+ * that enables one with only init would also have native callbacks go through Node.js's JavaScript trampoline. (An
+ * init hook would see the task object too, but enabling any hook installs V8's promise hooks, and V8 then stops
+ * inlining promise operations in optimized code for the life of the process, by its source.) The object is taken
+ * only when it is the task of that callback; a Node.js that answers with anything else keeps nothing.
  *
  * When: before a full collection can come at a moment no task is queued, once nextTick() has a record, that is, at
  * the entry point, before the rest of rbac-gate is loaded. Main thread only: worker threads are V8 instances of

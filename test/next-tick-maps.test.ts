@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { literalDefinitionStates } from "./support/v8-feedback.js";
 
 // Loaded by plain node, which strips its types: the module imports only from node: itself.
 const MODULE = new URL("../src/next-tick-maps.ts", import.meta.url).href;
@@ -13,8 +14,10 @@ const MODULE = new URL("../src/next-tick-maps.ts", import.meta.url).href;
  * definitions, lets the queue empty, runs a full collection, runs nextTick() again, and prints nextTick()'s feedback
  * as V8 itself reports it (%DebugPrint). `keep` first keeps a task object as rbac-gate's entry point does.
  */
+const KEEP = `const { keepNextTickMaps } = await import(${JSON.stringify(MODULE)});
+if (!(await keepNextTickMaps())) throw new Error("no task object kept");`;
 const PROBE = (keep: boolean) => `
-${keep ? `const { keepNextTickMaps } = await import(${JSON.stringify(MODULE)});\nif (!(await keepNextTickMaps())) throw new Error("no task object kept");` : ""}
+${keep ? KEEP : ""}
 const ticks = (count) => new Promise((done) => {
   let n = 0;
   const step = () => (++n < count ? process.nextTick(step) : done());
@@ -34,7 +37,7 @@ async function definitionFeedback(keep: boolean): Promise<string[]> {
   const { stdout } = await promisify(execFile)(process.execPath, ["--allow-natives-syntax", "--expose-gc", file], {
     encoding: "utf8",
   });
-  return [...stdout.matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((m) => m[1] as string);
+  return literalDefinitionStates(stdout);
 }
 
 describe("keepNextTickMaps", () => {
